@@ -1,0 +1,57 @@
+/*
+ * jsonw.h - a streaming JSON writer for event output.
+ *
+ * Events are written straight into one growable buffer, with commas and
+ * nesting tracked by the writer. Every string is made valid UTF-8 on the way
+ * in: malformed sequences become U+FFFD and control characters are escaped,
+ * so bytes from the wire can never break the JSON. The buffer grows up to
+ * `max` bytes; past that the writer sets `overflow` and drops the rest, and
+ * the caller discards the event (and counts it).
+ *
+ * Ownership: the writer owns buf; jw_finish() frees it. Keys must be
+ * literals or otherwise valid UTF-8 without characters needing escapes.
+ */
+#ifndef HAIDANG_JSONW_H
+#define HAIDANG_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	char *buf;
+	size_t len, cap, max;
+	unsigned depth;
+	bool need_comma[JW_MAX_DEPTH];
+	bool overflow;
+};
+
+void jw_init(struct jw *w, size_t max);
+void jw_finish(struct jw *w);
+void jw_reset(struct jw *w);
+
+/* key is NULL inside arrays and at top level */
+void jw_obj_open(struct jw *w, const char *key);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w, const char *key);
+void jw_arr_close(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *s);
+void jw_strn(struct jw *w, const char *key, const char *s, size_t n);
+void jw_int(struct jw *w, const char *key, int64_t v);
+void jw_uint(struct jw *w, const char *key, uint64_t v);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_double(struct jw *w, const char *key, double v);
+void jw_null(struct jw *w, const char *key);
+/* Appends raw text (a newline between events, say). */
+void jw_raw(struct jw *w, const char *s, size_t n);
+
+/* Writes s (n bytes) as a JSON string body (no quotes) into out, at most
+ * size-1 bytes, sanitising UTF-8 as above; returns the bytes written. */
+size_t jw_escape(char *out, size_t size, const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if malformed. */
+unsigned utf8_seq_len(const unsigned char *s, size_t n);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * util.c - bounded strings, checked number parsing, timestamps and address
+ * formatting shared by the sensor, the rules tool and the triage console.
+ * Nothing here prints or allocates.
+ */
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "banned.h"
+
+size_t str_copy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int parse_scaled(const char *s, const char *units, const uint64_t *mult,
+			uint64_t *out)
+{
+	char num[32];
+	size_t len = strlen(s);
+	uint64_t m = 1, v;
+	const char *u;
+	int r;
+
+	if (len == 0 || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len + 1);
+	u = strchr(units, tolower((unsigned char)num[len - 1]));
+	if (u && num[len - 1] != '\0') {
+		m = mult[u - units];
+		num[len - 1] = '\0';
+		/* accept "64MB"/"64MiB"-less simple forms only */
+	}
+	r = parse_u64(num, 0, UINT64_MAX, &v);
+	if (r)
+		return r;
+	if (m && v > UINT64_MAX / m)
+		return -ERANGE;
+	*out = v * m;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	static const uint64_t mult[] = { 1024ULL, 1024ULL << 10, 1024ULL << 20,
+					 1024ULL << 30, 1 };
+	return parse_scaled(s, "kmgtb", mult, out);
+}
+
+int parse_duration(const char *s, uint64_t *out)
+{
+	static const uint64_t mult[] = { 1, 60, 3600, 86400 };
+	return parse_scaled(s, "smhd", mult, out);
+}
+
+int parse_bool(const char *s, bool *out)
+{
+	static const char *yes[] = { "1", "yes", "true", "on" };
+	static const char *no[] = { "0", "no", "false", "off" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void ts_format(const struct timeval *tv, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+	long usec = tv->tv_usec;
+
+	if (usec < 0 || usec > 999999)
+		usec = 0;
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, size, "1970-01-01T00:00:00.000000+00:00");
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+00:00",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, usec);
+}
+
+const char *addr_format(const struct hd_addr *a, char *buf, size_t size)
+{
+	if (a->family == 4) {
+		if (!inet_ntop(AF_INET, a->a, buf, size))
+			str_copy(buf, "?", size);
+	} else if (a->family == 6) {
+		if (!inet_ntop(AF_INET6, a->a, buf, size))
+			str_copy(buf, "?", size);
+	} else {
+		str_copy(buf, "", size);
+	}
+	return buf;
+}
+
+const char *addr_format_full(const struct hd_addr *a, char *buf, size_t size)
+{
+	if (a->family != 6)
+		return addr_format(a, buf, size);
+	snprintf(buf, size,
+		 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
+		 a->a[0], a->a[1], a->a[2], a->a[3], a->a[4], a->a[5], a->a[6], a->a[7],
+		 a->a[8], a->a[9], a->a[10], a->a[11], a->a[12], a->a[13], a->a[14], a->a[15]);
+	return buf;
+}
+
+int addr_parse(const char *s, struct hd_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->a) == 1) {
+		a->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->a) == 1) {
+		a->family = 6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+bool addr_equal(const struct hd_addr *x, const struct hd_addr *y)
+{
+	return x->family == y->family &&
+	       !memcmp(x->a, y->a, x->family == 4 ? 4 : 16);
+}
+
+int addr_compare(const struct hd_addr *x, const struct hd_addr *y)
+{
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->a, y->a, x->family == 4 ? 4 : 16);
+}
+
+int cidr_parse(const char *s, struct cidr *c)
+{
+	char host[HD_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t bits;
+
+	if (n == 0 || n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (addr_parse(host, &c->net))
+		return -EINVAL;
+	bits = c->net.family == 4 ? 32 : 128;
+	if (slash && parse_u64(slash + 1, 0, bits, &bits))
+		return -EINVAL;
+	c->bits = (uint8_t)bits;
+	/* clear host bits so contains() can compare bytes */
+	for (unsigned i = c->bits; i < (c->net.family == 4 ? 32u : 128u); i++)
+		c->net.a[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	return 0;
+}
+
+bool cidr_contains(const struct cidr *c, const struct hd_addr *a)
+{
+	unsigned full = c->bits / 8, rest = c->bits % 8;
+
+	if (a->family != c->net.family)
+		return false;
+	if (memcmp(a->a, c->net.a, full))
+		return false;
+	if (rest) {
+		uint8_t mask = (uint8_t)(0xff00u >> rest);
+		if ((a->a[full] & mask) != c->net.a[full])
+			return false;
+	}
+	return true;
+}
+
+uint64_t time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,64 @@
+/*
+ * util.h - small helpers every haidang program uses: bounded string copy,
+ * number/size/duration parsing with range checks, RFC 3339 timestamps and
+ * IP address formatting.
+ *
+ * Ownership: nothing here allocates; every output goes into a buffer the
+ * caller owns, whose size the caller passes.
+ */
+#ifndef HAIDANG_UTIL_H
+#define HAIDANG_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* An IPv4 or IPv6 address; IPv4 lives in the first four bytes of a[]. */
+struct hd_addr {
+	uint8_t family; /* 4 or 6; 0 = unset */
+	uint8_t a[16];
+};
+
+#define HD_ADDRSTRLEN 46
+
+/* Copies at most size-1 bytes of src and always terminates; returns the
+ * length of src so the caller can detect truncation (like strlcpy). */
+size_t str_copy(char *dst, const char *src, size_t size);
+
+/* Parse a whole string; return 0 or -EINVAL / -ERANGE. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* "64M", "1G", "512k", "1048576" (binary units) */
+int parse_size(const char *s, uint64_t *out);
+/* "30", "30s", "5m", "2h", "1d" -> seconds */
+int parse_duration(const char *s, uint64_t *out);
+int parse_bool(const char *s, bool *out);
+
+/* "2024-01-02T03:04:05.123456+00:00" (UTC, microseconds); buf >= 33 bytes. */
+#define HD_TSLEN 33
+void ts_format(const struct timeval *tv, char *buf, size_t size);
+
+/* Formats an address; returns buf. */
+const char *addr_format(const struct hd_addr *a, char *buf, size_t size);
+/* IPv6 written out in full ("2001:0db8:0000:..."), as Suricata's EVE
+ * writes it; IPv4 as usual. */
+const char *addr_format_full(const struct hd_addr *a, char *buf, size_t size);
+/* Parses a dotted or colon address into *a; returns 0 or -EINVAL. */
+int addr_parse(const char *s, struct hd_addr *a);
+bool addr_equal(const struct hd_addr *x, const struct hd_addr *y);
+int addr_compare(const struct hd_addr *x, const struct hd_addr *y);
+
+/* A CIDR list, e.g. the home network. */
+struct cidr {
+	struct hd_addr net;
+	uint8_t bits;
+};
+int cidr_parse(const char *s, struct cidr *c);
+bool cidr_contains(const struct cidr *c, const struct hd_addr *a);
+
+/* Monotonic clock in milliseconds. */
+uint64_t time_mono_ms(void);
+
+#endif

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# run.sh - haidang's single entry point.
+#
+#   ./run.sh demo    install what is missing, build, run the sensor on the demo capture
+#   ./run.sh test    install what is missing, build, run the whole test suite
+#   ./run.sh bench   build, then measure the sensor against nDPI's ndpiReader
+#   ./run.sh build   install what is missing and build only
+#
+# Packages come from Debian 12. As root, missing ones are installed with apt-get;
+# otherwise the exact apt-get command is printed and nothing else is done.
+# Re-running is fast: installed packages and an existing build are reused.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+BUILD=${HAIDANG_BUILD:-build}
+
+build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev libssl-dev)
+run_pkgs=(python3)
+test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base
+           bind9-dnsutils curl openssl procps tcpdump)
+bench_pkgs=(tcpreplay wireshark-common libndpi-bin time)
+
+say() { printf '%s\n' "$*" >&2; }
+
+missing_pkgs() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || printf '%s\n' "$p"
+  done
+}
+
+ensure_pkgs() {
+  local missing
+  mapfile -t missing < <(missing_pkgs "$@" | sort -u)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "haidang needs these Debian packages. Install them as root, then run this again:"
+    say "  apt-get install -y --no-install-recommends ${missing[*]}"
+    say "(Cần cài các gói Debian trên bằng quyền root rồi chạy lại.)"
+    exit 1
+  fi
+  say "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    meson setup "$BUILD" -Dwerror=true >/dev/null
+  fi
+  meson compile -C "$BUILD" >/dev/null || meson compile -C "$BUILD"
+}
+
+demo() {
+  local out
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+  say "== haidang-sensor -r tests/data/demo.pcap --eve $out/eve.json"
+  "$BUILD/sensor/haidang-sensor" -r tests/data/demo.pcap --eve "$out/eve.json" \
+    --sensor-id demo-sensor --agency "Sở Thông tin và Truyền thông (demo)" --no-progress
+  python3 tests/tools/eve-summary.py "$out/eve.json"
+}
+
+case "${1:-}" in
+  demo)
+    ensure_pkgs "${build_pkgs[@]}" "${run_pkgs[@]}"
+    build
+    demo
+    ;;
+  test)
+    ensure_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}"
+    build
+    meson test -C "$BUILD" --print-errorlogs --num-processes 2 "${@:2}"
+    ;;
+  bench)
+    ensure_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}"
+    build
+    HAIDANG_BUILD="$BUILD" tests/bench/bench.sh "${@:2}"
+    ;;
+  build)
+    ensure_pkgs "${build_pkgs[@]}"
+    build
+    ;;
+  *)
+    say "usage: ./run.sh demo | test | bench | build"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,266 @@
+/*
+ * dpi.c - stage 4: nDPI protocol detection per flow (see dpi.h).
+ *
+ * Mirrors the detection loop of nDPI's own reader so results agree with
+ * it: packets go to nDPI until the application protocol is known and no
+ * extra dissection is wanted, or until the packet budget (80 TCP / 24 UDP
+ * packets, nDPI's reader's defaults) is spent, when nDPI is asked for its
+ * best guess. The nDPI flow is released as soon as the result is final.
+ * nDPI's headers are included here and nowhere else.
+ */
+#include "dpi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi_api.h>
+
+#include "banned.h"
+
+#define DPI_BUDGET_TCP 80
+#define DPI_BUDGET_UDP 24
+
+struct dpi {
+	struct ndpi_detection_module_struct *mod;
+	struct dpi_stats st;
+};
+
+struct dpi_flow {
+	struct ndpi_flow_struct *nf;
+	ndpi_protocol proto;
+	uint16_t pkts;
+	bool detected; /* app protocol known; maybe waiting for extra packets */
+};
+
+struct dpi *dpi_create(char *err, size_t errlen)
+{
+	struct dpi *d = calloc(1, sizeof(*d));
+	NDPI_PROTOCOL_BITMASK all;
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (!d->mod) {
+		snprintf(err, errlen, "nDPI initialisation failed");
+		free(d);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(d->mod, &all);
+	ndpi_finalize_initialization(d->mod);
+	return d;
+}
+
+void dpi_destroy(struct dpi *d)
+{
+	if (!d)
+		return;
+	ndpi_exit_detection_module(d->mod);
+	free(d);
+}
+
+/* Copies nDPI's verdict into the flow; the state stays until release(). */
+static void conclude(struct dpi *d, struct flow *f, bool giveup)
+{
+	struct dpi_flow *s = f->dpi_state;
+	ndpi_protocol pr = s->proto;
+
+	if (giveup || pr.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
+		uint8_t guessed = 0;
+		pr = ndpi_detection_giveup(d->mod, s->nf, 1, &guessed);
+		f->dpi.guessed = guessed;
+		if (pr.app_protocol == NDPI_PROTOCOL_UNKNOWN &&
+		    pr.master_protocol == NDPI_PROTOCOL_UNKNOWN)
+			d->st.unknown++;
+		else if (guessed)
+			d->st.guessed++;
+		else
+			d->st.detected++;
+	} else {
+		d->st.detected++;
+	}
+	f->dpi.master = pr.master_protocol;
+	f->dpi.app = pr.app_protocol;
+	f->dpi.category = (uint16_t)(pr.category ? pr.category : s->nf->category);
+	f->dpi.confidence = (uint8_t)s->nf->confidence;
+	f->dpi.risk |= s->nf->risk;
+	f->dpi.done = true;
+}
+
+bool dpi_packet(struct dpi *d, struct flow *f, const struct pkt *p)
+{
+	struct dpi_flow *s = f->dpi_state;
+	uint64_t ms;
+	unsigned budget = f->proto == 17 ? DPI_BUDGET_UDP : DPI_BUDGET_TCP;
+	uint64_t npkts = f->pkts[0] + f->pkts[1];
+
+	if (f->dpi.done || !p->l3)
+		return false;
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return false;
+		s->nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+		if (!s->nf) {
+			free(s);
+			return false;
+		}
+		memset(s->nf, 0, SIZEOF_FLOW_STRUCT);
+		f->dpi_state = s;
+	}
+	ms = (uint64_t)p->ts.tv_sec * 1000 + (uint64_t)p->ts.tv_usec / 1000;
+	s->proto = ndpi_detection_process_packet(d->mod, s->nf, p->l3,
+						 (unsigned short)(p->l3len > 0xffff ? 0xffff : p->l3len),
+						 ms);
+	s->pkts++;
+	d->st.packets++;
+	if (npkts > budget) {
+		conclude(d, f, s->proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+		return true;
+	}
+	if (s->proto.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
+		s->detected = true;
+		if (ndpi_extra_dissection_possible(d->mod, s->nf))
+			return false;
+		conclude(d, f, false);
+		return true;
+	}
+	return false;
+}
+
+bool dpi_conclude(struct dpi *d, struct flow *f)
+{
+	if (!f->dpi_state || f->dpi.done)
+		return false;
+	conclude(d, f, f->dpi_state->proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
+	return true;
+}
+
+void dpi_release(struct flow *f)
+{
+	if (f->dpi_state) {
+		ndpi_free_flow(f->dpi_state->nf);
+		free(f->dpi_state);
+		f->dpi_state = NULL;
+	}
+}
+
+const char *dpi_host_name(const struct flow *f)
+{
+	return f->dpi_state ? f->dpi_state->nf->host_server_name : "";
+}
+
+const char *dpi_ssh_hassh(const struct flow *f, int dir)
+{
+	if (!f->dpi_state || (f->dpi.master != NDPI_PROTOCOL_SSH && f->dpi.app != NDPI_PROTOCOL_SSH))
+		return "";
+	return dir ? f->dpi_state->nf->protos.ssh.hassh_server
+		   : f->dpi_state->nf->protos.ssh.hassh_client;
+}
+
+const char *dpi_quic_user_agent(const struct flow *f)
+{
+	if (!f->dpi_state || !f->dpi_state->nf->http.user_agent)
+		return "";
+	return f->dpi_state->nf->http.user_agent;
+}
+
+static ndpi_protocol as_proto(const struct flow *f)
+{
+	ndpi_protocol pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.master_protocol = f->dpi.master;
+	pr.app_protocol = f->dpi.app;
+	pr.category = (ndpi_protocol_category_t)f->dpi.category;
+	return pr;
+}
+
+const char *dpi_proto_name(struct dpi *d, const struct flow *f, char *buf, size_t size)
+{
+	return ndpi_protocol2name(d->mod, as_proto(f), buf, (u_int)size);
+}
+
+const char *dpi_master_name(struct dpi *d, const struct flow *f)
+{
+	return ndpi_get_proto_name(d->mod, f->dpi.master);
+}
+
+const char *dpi_app_name(struct dpi *d, const struct flow *f)
+{
+	return ndpi_get_proto_name(d->mod, f->dpi.app);
+}
+
+const char *dpi_category_name(struct dpi *d, const struct flow *f)
+{
+	return ndpi_category_get_name(d->mod, (ndpi_protocol_category_t)f->dpi.category);
+}
+
+const char *dpi_confidence_name(const struct flow *f)
+{
+	return ndpi_confidence_get_name((ndpi_confidence_t)f->dpi.confidence);
+}
+
+const char *dpi_risk_name(unsigned bit)
+{
+	return ndpi_risk2str((ndpi_risk_enum)bit);
+}
+
+const char *dpi_risk_severity(unsigned bit)
+{
+	ndpi_risk_info *ri = ndpi_risk2severity((ndpi_risk_enum)bit);
+	return ri ? ndpi_severity2str(ri->severity) : "";
+}
+
+unsigned dpi_risk_bit_score(unsigned bit)
+{
+	u_int16_t c, s;
+	return ndpi_risk2score((ndpi_risk)1 << bit, &c, &s);
+}
+
+unsigned dpi_risk_score(uint64_t risk, uint16_t *client, uint16_t *server)
+{
+	return ndpi_risk2score((ndpi_risk)risk, client, server);
+}
+
+unsigned dpi_validate_url(const char *url)
+{
+	char buf[4096];
+
+	str_copy(buf, url, sizeof(buf));
+	return (unsigned)ndpi_validate_url(buf);
+}
+
+const char *dpi_app_proto(const struct flow *f)
+{
+	static const struct { uint16_t id; const char *name; } map[] = {
+		{ NDPI_PROTOCOL_DNS, "dns" }, { NDPI_PROTOCOL_TLS, "tls" },
+		{ NDPI_PROTOCOL_HTTP, "http" }, { NDPI_PROTOCOL_SSH, "ssh" },
+		{ NDPI_PROTOCOL_QUIC, "quic" }, { NDPI_PROTOCOL_FTP_CONTROL, "ftp" },
+		{ NDPI_PROTOCOL_MAIL_SMTP, "smtp" }, { NDPI_PROTOCOL_MAIL_IMAP, "imap" },
+		{ NDPI_PROTOCOL_MAIL_POP, "pop3" }, { NDPI_PROTOCOL_DHCP, "dhcp" },
+		{ NDPI_PROTOCOL_SMBV23, "smb" }, { NDPI_PROTOCOL_SMBV1, "smb" },
+		{ NDPI_PROTOCOL_NTP, "ntp" }, { NDPI_PROTOCOL_SNMP, "snmp" },
+		{ NDPI_PROTOCOL_SIP, "sip" }, { NDPI_PROTOCOL_RDP, "rdp" },
+		{ NDPI_PROTOCOL_KERBEROS, "krb5" }, { NDPI_PROTOCOL_NFS, "nfs" },
+		{ NDPI_PROTOCOL_TFTP, "tftp" }, { NDPI_PROTOCOL_MQTT, "mqtt" },
+		{ NDPI_PROTOCOL_DNP3, "dnp3" }, { NDPI_PROTOCOL_MODBUS, "modbus" },
+		{ NDPI_PROTOCOL_DCERPC, "dcerpc" }, { NDPI_PROTOCOL_TELNET, "telnet" },
+		{ NDPI_PROTOCOL_DHCPV6, "dhcpv6" }, { NDPI_PROTOCOL_DOH_DOT, "tls" },
+	};
+	/* the master protocol (TLS in TLS.YouTube) names the wire protocol */
+	uint16_t ids[2] = { f->dpi.master, f->dpi.app };
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+			if (ids[k] && map[i].id == ids[k])
+				return map[i].name;
+	return NULL;
+}
+
+const struct dpi_stats *dpi_stats(const struct dpi *d)
+{
+	return &d->st;
+}

@@ -1,0 +1,562 @@
+/*
+ * main.c - haidang-sensor: settings, set-up and the packet loop.
+ *
+ * The loop drives the pipeline stages in order for every frame:
+ * capture -> decode (-> defrag) -> flow table -> extract (metadata) -> dpi,
+ * and ends flows through on_flow_end(), which finishes DPI, flushes the
+ * metadata parsers and writes the flow record. Bad input never stops the
+ * loop: malformed packets are counted by kind, broken files are reported
+ * with their packet number and skipped, and the exit status says whether
+ * any input failed. SIGTERM/SIGINT end all flows and exit cleanly; SIGUSR1
+ * writes the statistics.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "conf.h"
+#include "decode.h"
+#include "defrag.h"
+#include "dpi.h"
+#include "eve.h"
+#include "extract.h"
+#include "flow.h"
+#include "log.h"
+#include "options.h"
+#include "privdrop.h"
+#include "util.h"
+#include "version.h"
+#include "banned.h"
+
+struct sensor {
+	struct sensor_options o;
+	struct capture *cap;
+	struct flowtab *flows;
+	struct defrag *defrag;
+	struct dpi *dpi;
+	struct extract *extract;
+	struct eve *eve;
+	struct cidr *home;
+	size_t nhome;
+	bool vi;
+	/* counters */
+	uint64_t pkts, bytes, ipv4, ipv6, tcp, udp, icmp, other_l4, tunnelled;
+	uint64_t decode[DECODE__COUNT];
+	struct timeval now;     /* packet time (or wall time when live and idle) */
+	time_t last_expire;
+	uint64_t started_ms;
+	uint64_t last_stats_ms;
+	char hostname[256];
+};
+
+static volatile sig_atomic_t sig_stop, sig_stats;
+static struct capture *sig_cap;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1) {
+		sig_stats = 1;
+		return;
+	}
+	sig_stop = 1;
+	capture_break(sig_cap);
+}
+
+static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
+{
+	struct sensor *s = arg;
+
+	if (why != FLOW_END_ACTIVE_TIMEOUT) {
+		if (dpi_conclude(s->dpi, f))
+			extract_dpi_done(s->extract, f, &f->last);
+		dpi_release(f);
+		extract_flow_end(s->extract, f, &f->last);
+	}
+	if (s->eve)
+		eve_flow(s->eve, s->dpi, f, why, &s->now);
+}
+
+static void count_l4(struct sensor *s, const struct pkt *p)
+{
+	if (p->ipver == 4)
+		s->ipv4++;
+	else
+		s->ipv6++;
+	switch (p->proto) {
+	case 6: s->tcp++; break;
+	case 17: s->udp++; break;
+	case 1: case 58: s->icmp++; break;
+	default: s->other_l4++; break;
+	}
+	if (p->tunnel)
+		s->tunnelled++;
+}
+
+static void process(struct sensor *s, struct pkt *p, enum link_type link)
+{
+	enum decode_result r;
+	struct flow *f;
+	int dir;
+
+	s->pkts++;
+	s->bytes += p->wirelen;
+	r = decode_frame(link, p);
+	if (r == DECODE_FRAGMENT) {
+		const uint8_t *ip;
+		uint32_t len;
+		int dr;
+
+		s->decode[DECODE_FRAGMENT]++;
+		dr = defrag_add(s->defrag, p, &ip, &len);
+		if (dr <= 0) {
+			if (dr < 0)
+				s->decode[DERR_FRAG_BAD]++;
+			return;
+		}
+		r = decode_ip(p, ip, len, p->tunnel_depth);
+		p->reassembled = true;
+		if (r == DECODE_FRAGMENT)
+			r = DERR_FRAG_BAD; /* a fragment inside a fragment */
+	}
+	if (r != DECODE_OK) {
+		s->decode[r]++;
+		return;
+	}
+	count_l4(s, p);
+	if (timercmp(&p->ts, &s->now, >))
+		s->now = p->ts;
+	if (s->now.tv_sec != s->last_expire) {
+		s->last_expire = s->now.tv_sec;
+		flowtab_expire(s->flows, &s->now);
+		defrag_expire(s->defrag, &s->now);
+	}
+	f = flowtab_packet(s->flows, p, &dir);
+	if (!f)
+		return;
+	extract_packet(s->extract, f, p, dir);
+	if (!f->dpi.done && dpi_packet(s->dpi, f, p)) {
+		extract_dpi_done(s->extract, f, &p->ts);
+		dpi_release(f);
+	}
+}
+
+static void write_stats_event(struct sensor *s)
+{
+	const struct flowtab_stats *fs = flowtab_stats(s->flows);
+	const struct defrag_stats *ds = defrag_stats(s->defrag);
+	const struct dpi_stats *dp = dpi_stats(s->dpi);
+	const struct extract_stats *xs = extract_stats(s->extract);
+	struct capture_stats cs;
+	struct timeval ts;
+	struct jw *w;
+	uint64_t invalid = 0;
+
+	if (!s->eve)
+		return;
+	capture_get_stats(s->cap, &cs);
+	if (capture_is_live(s->cap) || !s->now.tv_sec)
+		gettimeofday(&ts, NULL);
+	else
+		ts = s->now;
+	w = eve_begin_plain(s->eve, "stats", &ts);
+	jw_obj_open(w, "stats");
+	jw_uint(w, "uptime", (time_mono_ms() - s->started_ms) / 1000);
+	jw_obj_open(w, "capture");
+	jw_uint(w, "kernel_packets", cs.received);
+	jw_uint(w, "kernel_drops", cs.dropped);
+	jw_uint(w, "kernel_ifdrops", cs.if_dropped);
+	jw_uint(w, "inputs_failed", capture_failed_inputs(s->cap));
+	jw_obj_close(w);
+	jw_obj_open(w, "decoder");
+	jw_uint(w, "pkts", s->pkts);
+	jw_uint(w, "bytes", s->bytes);
+	jw_uint(w, "ipv4", s->ipv4);
+	jw_uint(w, "ipv6", s->ipv6);
+	jw_uint(w, "tcp", s->tcp);
+	jw_uint(w, "udp", s->udp);
+	jw_uint(w, "icmp", s->icmp);
+	jw_uint(w, "other", s->other_l4);
+	jw_uint(w, "tunnelled", s->tunnelled);
+	jw_uint(w, "fragments", s->decode[DECODE_FRAGMENT]);
+	jw_uint(w, "not_ip", s->decode[DECODE_NOT_IP]);
+	jw_obj_open(w, "errors");
+	for (int k = DERR_LINK_TRUNC; k < DECODE__COUNT; k++) {
+		invalid += s->decode[k];
+		if (s->decode[k])
+			jw_uint(w, decode_result_name((enum decode_result)k), s->decode[k]);
+	}
+	jw_obj_close(w);
+	jw_uint(w, "invalid", invalid);
+	jw_obj_close(w);
+	jw_obj_open(w, "defrag");
+	jw_uint(w, "fragments", ds->fragments);
+	jw_uint(w, "reassembled", ds->reassembled);
+	jw_uint(w, "timeouts", ds->timeouts);
+	jw_uint(w, "overlaps", ds->overlaps);
+	jw_uint(w, "memcap_drops", ds->evicted);
+	jw_obj_close(w);
+	jw_obj_open(w, "flow");
+	jw_uint(w, "created", fs->created);
+	jw_uint(w, "ended", fs->ended);
+	jw_uint(w, "active", fs->active);
+	jw_uint(w, "max_active", fs->max_active);
+	jw_uint(w, "evicted", fs->evicted);
+	jw_uint(w, "active_timeout_reports", fs->active_reports);
+	jw_uint(w, "limit", flowtab_max_flows(s->flows));
+	jw_obj_close(w);
+	jw_obj_open(w, "dpi");
+	jw_uint(w, "packets", dp->packets);
+	jw_uint(w, "detected", dp->detected);
+	jw_uint(w, "guessed", dp->guessed);
+	jw_uint(w, "unknown", dp->unknown);
+	jw_obj_close(w);
+	jw_obj_open(w, "app_layer");
+	jw_uint(w, "dns", xs->dns);
+	jw_uint(w, "dns_malformed", xs->dns_malformed);
+	jw_uint(w, "http", xs->http);
+	jw_uint(w, "tls", xs->tls);
+	jw_uint(w, "ssh", xs->ssh);
+	jw_uint(w, "quic", xs->quic);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	eve_commit(s->eve);
+	eve_flush(s->eve);
+}
+
+static void log_stats(struct sensor *s)
+{
+	const struct flowtab_stats *fs = flowtab_stats(s->flows);
+	struct capture_stats cs;
+	uint64_t invalid = 0;
+	char kinds[1024] = "";
+	size_t kl = 0;
+
+	for (int k = DERR_LINK_TRUNC; k < DECODE__COUNT; k++) {
+		int n;
+		if (!s->decode[k])
+			continue;
+		invalid += s->decode[k];
+		n = snprintf(kinds + kl, sizeof(kinds) - kl, "%s%s=%llu", kl ? " " : "",
+			     decode_result_name((enum decode_result)k),
+			     (unsigned long long)s->decode[k]);
+		if (n > 0 && (size_t)n < sizeof(kinds) - kl)
+			kl += (size_t)n;
+	}
+	capture_get_stats(s->cap, &cs);
+	log_info(s->vi ? "gói tin %llu, byte %llu, lỗi giải mã %llu%s%s%s, luồng %llu (đang mở %llu, bị loại %llu), gói bị nhân bỏ %llu, sự kiện %llu"
+		       : "packets %llu, bytes %llu, decode errors %llu%s%s%s, flows %llu (active %llu, evicted %llu), kernel drops %llu, events %llu",
+		 (unsigned long long)s->pkts, (unsigned long long)s->bytes,
+		 (unsigned long long)invalid, kl ? " (" : "", kinds, kl ? ")" : "",
+		 (unsigned long long)fs->created, (unsigned long long)fs->active,
+		 (unsigned long long)fs->evicted, (unsigned long long)cs.dropped,
+		 (unsigned long long)(s->eve ? eve_stats(s->eve)->events : 0));
+}
+
+static void progress_bar(struct sensor *s, bool done)
+{
+	double f = capture_progress(s->cap);
+	char bar[41];
+	int n;
+
+	if (f < 0)
+		return;
+	if (done)
+		f = 1;
+	n = (int)(f * 40);
+	if (n > 40)
+		n = 40;
+	memset(bar, '#', (size_t)n);
+	memset(bar + n, '.', (size_t)(40 - n));
+	bar[40] = '\0';
+	fprintf(stderr, "\r[%s] %3d%% %llu %s%s", bar, (int)(f * 100),
+		(unsigned long long)s->pkts, s->vi ? "gói" : "packets", done ? "\n" : "");
+}
+
+static int parse_home(struct sensor *s)
+{
+	s->home = calloc(s->o.home_net.n ? s->o.home_net.n : 1, sizeof(*s->home));
+	if (!s->home)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->o.home_net.n; i++) {
+		if (cidr_parse(s->o.home_net.v[i], &s->home[i])) {
+			log_err("home-net: '%s' is not an address or CIDR", s->o.home_net.v[i]);
+			return -EINVAL;
+		}
+	}
+	s->nhome = s->o.home_net.n;
+	return 0;
+}
+
+static int set_log_level(const char *l)
+{
+	static const struct { const char *n; enum log_level v; } m[] = {
+		{ "error", LOG_LVL_ERR }, { "warning", LOG_LVL_WARN },
+		{ "info", LOG_LVL_INFO }, { "debug", LOG_LVL_DEBUG },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
+		if (!strcmp(l, m[i].n)) {
+			log_set_level(m[i].v);
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static void usage(bool vi)
+{
+	printf(vi ? "Cách dùng: haidang-sensor [TÙY CHỌN] (-r TỆP... | -i GIAO_DIỆN)\n"
+		    "Cảm biến mạng của haidang: bắt gói, giải mã, theo dõi luồng, nhận diện giao thức (nDPI)\n"
+		    "và ghi siêu dữ liệu (DNS, TLS, HTTP, SSH, QUIC, luồng) dạng EVE JSON.\n\n"
+		  : "Usage: haidang-sensor [OPTION]... (-r FILE... | -i IFACE)\n"
+		    "haidang's network sensor: capture, decode, track flows, detect protocols (nDPI)\n"
+		    "and write metadata (DNS, TLS, HTTP, SSH, QUIC, flows) as EVE JSON.\n\n");
+	conf_usage(sensor_opts, sensor_nopts, stdout, vi);
+	printf(vi ? "\nMọi tùy chọn đều đặt được trong tệp cấu hình (-c) dưới dạng \"tên = giá trị\".\n"
+		  : "\nEvery option can also be set in the config file (-c) as \"name = value\".\n");
+}
+
+static int load_settings(struct sensor *s, int argc, char **argv, int *exit_code)
+{
+	char err[CONF_ERRLEN];
+	const char *action = NULL;
+	int next;
+
+	*exit_code = -1;
+	if (conf_set_defaults(sensor_opts, sensor_nopts, &s->o, err, sizeof(err))) {
+		log_err("%s", err);
+		return -EINVAL;
+	}
+	/* the config file first, so the command line can override it */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *path = NULL;
+		if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && i + 1 < argc)
+			path = argv[i + 1];
+		else if (!strncmp(a, "--config=", 9))
+			path = a + 9;
+		else if (!strncmp(a, "-c", 2) && a[2])
+			path = a + 2;
+		if (path && conf_load_file(sensor_opts, sensor_nopts, &s->o, path, err, sizeof(err))) {
+			log_err("%s", err);
+			return -EINVAL;
+		}
+	}
+	if (conf_parse_args(sensor_opts, sensor_nopts, &s->o, argc, argv, &next, &action,
+			    err, sizeof(err))) {
+		log_err("%s", err);
+		return -EINVAL;
+	}
+	if (action && !strcmp(action, "help")) {
+		usage(s->vi);
+		*exit_code = 0;
+		return 0;
+	}
+	if (action && !strcmp(action, "version")) {
+		printf("haidang-sensor %s\n", HAIDANG_VERSION);
+		*exit_code = 0;
+		return 0;
+	}
+	if (action && !strcmp(action, "dump-config")) {
+		conf_dump(sensor_opts, sensor_nopts, &s->o, stdout);
+		*exit_code = 0;
+		return 0;
+	}
+	if (next < argc) {
+		log_err(s->vi ? "đối số thừa '%s' (xem --help)" : "unexpected argument '%s' (see --help)",
+			argv[next]);
+		return -EINVAL;
+	}
+	if (set_log_level(s->o.log_level)) {
+		log_err("log-level: '%s' is not error, warning, info or debug", s->o.log_level);
+		return -EINVAL;
+	}
+	if (!s->o.read.n == !(s->o.interface && *s->o.interface)) {
+		log_err(s->vi ? "cần đúng một nguồn: -r TỆP hoặc -i GIAO_DIỆN (xem --help)"
+			      : "give exactly one source: -r FILE or -i IFACE (see --help)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int setup(struct sensor *s)
+{
+	char err[1024];
+	struct flowtab_config fc;
+	struct eve_config ec;
+	bool live = s->o.interface && *s->o.interface;
+
+	if (parse_home(s))
+		return -EINVAL;
+	if (gethostname(s->hostname, sizeof(s->hostname)))
+		str_copy(s->hostname, "sensor", sizeof(s->hostname));
+	s->hostname[sizeof(s->hostname) - 1] = '\0';
+	if (live) {
+		struct capture_live_opts lo = {
+			.iface = s->o.interface, .bpf = s->o.filter,
+			.snaplen = (unsigned)s->o.snaplen, .promisc = s->o.promisc,
+			.buffer_size = s->o.buffer_size,
+		};
+		s->cap = capture_open_live(&lo, err, sizeof(err));
+	} else {
+		s->cap = capture_open_files(s->o.read.v, s->o.read.n, s->o.filter, err, sizeof(err));
+	}
+	if (!s->cap) {
+		log_err("%s", err);
+		return -EIO;
+	}
+	if (s->o.eve && *s->o.eve) {
+		ec = (struct eve_config){
+			.path = s->o.eve,
+			.sensor_id = *s->o.sensor_id ? s->o.sensor_id : s->hostname,
+			.agency = s->o.agency, .home = s->home, .nhome = s->nhome,
+			.line_buffered = live,
+		};
+		s->eve = eve_open(&ec, err, sizeof(err));
+		if (!s->eve) {
+			log_err("eve: %s", err);
+			return -EIO;
+		}
+	} else {
+		log_warn(s->vi ? "không có đầu ra (--eve): chỉ đếm thống kê"
+			       : "no output configured (--eve): only counting");
+	}
+	/* everything privileged is open: parse packets as nobody from here */
+	if (live && privdrop_to_user(s->o.user, err, sizeof(err))) {
+		log_err("%s", err);
+		return -EPERM;
+	}
+	s->dpi = dpi_create(err, sizeof(err));
+	if (!s->dpi) {
+		log_err("dpi: %s", err);
+		return -ENOMEM;
+	}
+	s->extract = extract_create(s->eve, s->dpi);
+	s->defrag = defrag_create(s->o.defrag_memcap, (unsigned)s->o.defrag_timeout);
+	fc = (struct flowtab_config){
+		.memcap = s->o.flow_memcap,
+		.timeout = { [FL_TCP_NEW] = (unsigned)s->o.to_tcp_new,
+			     [FL_TCP_EST] = (unsigned)s->o.to_tcp_est,
+			     [FL_TCP_CLOSED] = (unsigned)s->o.to_tcp_closed,
+			     [FL_UDP] = (unsigned)s->o.to_udp,
+			     [FL_OTHER] = (unsigned)s->o.to_other },
+		.active_timeout = (unsigned)s->o.to_active,
+		.id_seed = 0x68616964616e67ULL,
+	};
+	s->flows = flowtab_create(&fc, on_flow_end, s);
+	if (!s->extract || !s->defrag || !s->flows) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void run(struct sensor *s)
+{
+	bool live = capture_is_live(s->cap);
+	bool bar = !live && s->o.progress && isatty(STDERR_FILENO);
+	uint64_t last_bar = 0;
+	struct pkt p;
+	enum link_type link;
+
+	memset(&p, 0, sizeof(p));
+	while (!sig_stop) {
+		enum capture_status st = capture_next(s->cap, &p, &link);
+		const char *e;
+
+		if (st == CAPTURE_PACKET) {
+			process(s, &p, link);
+		} else if (st == CAPTURE_END) {
+			break;
+		}
+		while ((e = capture_take_error(s->cap)))
+			log_err("%s", e);
+		if (st == CAPTURE_TIMEOUT && live) {
+			gettimeofday(&s->now, NULL);
+			flowtab_expire(s->flows, &s->now);
+			defrag_expire(s->defrag, &s->now);
+		}
+		if ((s->pkts & 1023) == 0 || st != CAPTURE_PACKET) {
+			uint64_t ms = time_mono_ms();
+			if (bar && ms - last_bar >= 200) {
+				progress_bar(s, false);
+				last_bar = ms;
+			}
+			if (s->o.stats_interval && ms - s->last_stats_ms >= s->o.stats_interval * 1000) {
+				write_stats_event(s);
+				s->last_stats_ms = ms;
+			}
+			if (live && s->eve)
+				eve_flush(s->eve);
+		}
+		if (sig_stats) {
+			sig_stats = 0;
+			log_stats(s);
+			write_stats_event(s);
+		}
+	}
+	if (bar)
+		progress_bar(s, true);
+}
+
+int main(int argc, char **argv)
+{
+	struct sensor s;
+	struct sigaction sa;
+	int code, rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	log_init("haidang-sensor", LOG_LVL_INFO);
+	s.vi = conf_lang_vi();
+	if (load_settings(&s, argc, argv, &code)) {
+		conf_free(sensor_opts, sensor_nopts, &s.o);
+		return 2;
+	}
+	if (code >= 0) {
+		conf_free(sensor_opts, sensor_nopts, &s.o);
+		return code;
+	}
+	s.started_ms = time_mono_ms();
+	s.last_stats_ms = s.started_ms;
+	if (setup(&s)) {
+		rc = 2;
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sig_cap = s.cap;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	run(&s);
+	flowtab_flush(s.flows);
+	log_stats(&s);
+	write_stats_event(&s);
+	if (capture_failed_inputs(s.cap)) {
+		log_err(s.vi ? "%u đầu vào bị lỗi (xem các dòng lỗi ở trên)"
+			     : "%u input(s) failed (see the errors above)",
+			capture_failed_inputs(s.cap));
+		rc = 1;
+	}
+	if (s.eve && eve_stats(s.eve)->write_errors) {
+		log_err(s.vi ? "ghi sự kiện lỗi %llu lần" : "%llu event write errors",
+			(unsigned long long)eve_stats(s.eve)->write_errors);
+		rc = 1;
+	}
+out:
+	flowtab_destroy(s.flows);
+	defrag_destroy(s.defrag);
+	extract_destroy(s.extract);
+	dpi_destroy(s.dpi);
+	if (eve_close(s.eve))
+		rc = 1;
+	capture_destroy(s.cap);
+	free(s.home);
+	conf_free(sensor_opts, sensor_nopts, &s.o);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * options.h - the sensor's settings: one table (options.c) gives each its
+ * config-file key, command-line flag, default, range and help text.
+ */
+#ifndef HAIDANG_OPTIONS_H
+#define HAIDANG_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct sensor_options {
+	char *config;
+	struct conf_list read;
+	char *interface;
+	char *filter;
+	uint64_t snaplen;
+	bool promisc;
+	uint64_t buffer_size;
+	char *user;
+	char *eve;
+	char *sensor_id;
+	char *agency;
+	struct conf_list home_net;
+	uint64_t flow_memcap;
+	uint64_t to_tcp_new, to_tcp_est, to_tcp_closed, to_udp, to_other, to_active;
+	uint64_t defrag_memcap, defrag_timeout;
+	uint64_t stats_interval;
+	bool progress;
+	char *log_level;
+};
+
+extern const struct conf_opt sensor_opts[];
+extern const size_t sensor_nopts;
+
+#endif
