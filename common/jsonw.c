@@ -39,6 +39,10 @@ static bool reserve(struct jw *w, size_t n)
 
 	if (w->overflow)
 		return false;
+	if (w->len + n > w->max) {
+		w->overflow = true;
+		return false;
+	}
 	if (w->len + n <= w->cap)
 		return true;
 	want = w->cap ? w->cap * 2 : 4096;

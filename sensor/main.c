@@ -428,6 +428,10 @@ static int setup(struct sensor *s)
 		log_err("%s", err);
 		return -EPERM;
 	}
+	if (live)
+		log_info(s->vi ? "đang bắt gói trên %s với quyền người dùng %s"
+			       : "capturing on %s as user %s", s->o.interface,
+			 geteuid() ? s->o.user : "root");
 	s->dpi = dpi_create(err, sizeof(err));
 	if (!s->dpi) {
 		log_err("dpi: %s", err);

@@ -722,6 +722,8 @@ static struct txn *request_block(struct http_state *st, uint8_t *b, size_t len,
 			tx->flags |= HTTP_TXF_HDR_TOO_MANY;
 			break;
 		}
+		if (n == 0)
+			continue;
 		if (!split_header(l, n, &name, &nlen, &val, &vlen, &tx->flags))
 			continue;
 		if (eq_nocase(name, nlen, "host")) {
@@ -854,6 +856,8 @@ static struct txn *response_block(struct http_state *st, uint8_t *b, size_t len,
 			tmp.flags |= HTTP_TXF_HDR_TOO_MANY;
 			break;
 		}
+		if (n == 0)
+			continue;
 		if (!split_header(l, n, &name, &nlen, &val, &vlen, &tmp.flags))
 			continue;
 		if (eq_nocase(name, nlen, "content-type")) {
@@ -1082,8 +1086,7 @@ static size_t on_head(struct http_state *st, int dir, const uint8_t *p, size_t n
 		}
 		return used;
 	}
-	d->line_start = d->len;
-	head_done(st, dir, false, ts);
+	head_done(st, dir, false, ts); /* the block ends before this empty line */
 	return used;
 }
 

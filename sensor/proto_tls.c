@@ -270,7 +270,9 @@ static void hex_sep(char *out, size_t size, const uint8_t *b, size_t n,
 
 	if (size == 0)
 		return;
-	for (size_t i = 0; i < n && o + 3 < size + (i == 0); i++) {
+	for (size_t i = 0; i < n; i++) {
+		if (o + (i ? 3 : 2) + 1 > size)
+			break;
 		if (i > 0)
 			out[o++] = ':';
 		out[o++] = digits[b[i] >> 4];

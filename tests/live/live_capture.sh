@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# live_capture.sh - the sensor on a live interface, with real traffic.
+#
+# Two network namespaces joined by a veth pair: dnsmasq and a Python web
+# server in one, dig and curl in the other. The sensor captures on the
+# client's veth as root, must drop to user "nobody" with no capabilities
+# before parsing, and must report the DNS and HTTP exchanges and their
+# flows. Needs root and network namespaces; skipped (77) otherwise.
+set -euo pipefail
+sensor=${HAIDANG_SENSOR:?}
+[ "$(id -u)" -eq 0 ] || { echo "not root: skipped"; exit 77; }
+for t in ip dnsmasq dig curl python3; do
+  command -v $t >/dev/null || { echo "$t missing: skipped"; exit 77; }
+done
+id nobody >/dev/null 2>&1 || { echo "no user nobody: skipped"; exit 77; }
+
+tag=hd$$
+cli=$tag-c srv=$tag-s
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$cli" 2>/dev/null || true
+  ip netns del "$srv" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if ! ip netns add "$cli" 2>/dev/null || ! ip netns add "$srv" 2>/dev/null; then
+  echo "cannot create network namespaces here: skipped"; exit 77
+fi
+ip link add vc netns "$cli" type veth peer name vs netns "$srv"
+ip -n "$cli" addr add 10.78.0.2/24 dev vc
+ip -n "$srv" addr add 10.78.0.1/24 dev vs
+for ns in "$cli" "$srv"; do ip -n "$ns" link set lo up; done
+ip -n "$cli" link set vc up
+ip -n "$srv" link set vs up
+
+ip netns exec "$srv" dnsmasq --no-daemon --no-resolv --no-hosts --port=53 \
+  --listen-address=10.78.0.1 --bind-interfaces --pid-file="$tmp/dnsmasq.pid" \
+  --address=/congthongtin.tinh.example/10.78.0.1 >"$tmp/dnsmasq.log" 2>&1 &
+pids+=($!)
+mkdir "$tmp/www"
+echo "<h1>Cổng thông tin điện tử tỉnh</h1>" >"$tmp/www/index.html"
+(cd "$tmp/www" && exec ip netns exec "$srv" python3 -m http.server 8080 --bind 10.78.0.1) \
+  >"$tmp/http.log" 2>&1 &
+pids+=($!)
+
+ip netns exec "$cli" "$sensor" -i vc --eve "$tmp/eve.json" --user nobody \
+  --sensor-id live-test --no-progress 2>"$tmp/sensor.log" &
+spid=$!
+pids+=($spid)
+for _ in $(seq 50); do
+  grep -q "capturing on vc" "$tmp/sensor.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q "capturing on vc" "$tmp/sensor.log" || { cat "$tmp/sensor.log"; echo "FAIL: sensor did not start"; exit 1; }
+
+# the running sensor has dropped root and every capability
+uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$spid/status)
+capeff=$(awk '/^CapEff:/ {print $2}' /proc/$spid/status)
+capprm=$(awk '/^CapPrm:/ {print $2}' /proc/$spid/status)
+nobody=$(id -u nobody)
+echo "sensor pid $spid: uid (real effective saved fs) = $uid, CapEff=$capeff CapPrm=$capprm"
+[ "$uid" = "$nobody $nobody $nobody $nobody" ] || { echo "FAIL: sensor still has uid $uid"; exit 1; }
+[ "$capeff" = 0000000000000000 ] && [ "$capprm" = 0000000000000000 ] || { echo "FAIL: capabilities kept"; exit 1; }
+
+for _ in $(seq 50); do
+  ip netns exec "$cli" curl -s -o /dev/null --max-time 1 http://10.78.0.1:8080/ && break
+  sleep 0.1
+done
+ip netns exec "$cli" dig @10.78.0.1 congthongtin.tinh.example A +tries=1 +time=2 +short
+ip netns exec "$cli" curl -s -A "haidang-live-test/1.0" -o /dev/null -w '%{http_code}\n' \
+  http://10.78.0.1:8080/index.html
+ip netns exec "$cli" curl -s -o /dev/null -w '%{http_code}\n' http://10.78.0.1:8080/khong-co
+sleep 0.5
+kill -TERM "$spid"
+rc=0
+wait "$spid" || rc=$?
+cat "$tmp/sensor.log"
+[ "$rc" -eq 0 ] || { echo "FAIL: sensor exit status $rc after SIGTERM"; exit 1; }
+
+python3 - "$tmp/eve.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+fail = []
+def need(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        fail.append(what)
+dns = [e for e in ev if e["event_type"] == "dns"]
+need(any(e["dns"]["type"] == "request" and e["src_ip"] == "10.78.0.2" and
+         e["dns"]["queries"][0]["rrname"] == "congthongtin.tinh.example" for e in dns),
+     "DNS request for congthongtin.tinh.example from 10.78.0.2")
+need(any(e["dns"]["type"] == "response" and
+         any(a.get("rdata") == "10.78.0.1" for a in e["dns"].get("answers", [])) for e in dns),
+     "DNS response answering 10.78.0.1")
+http = [e for e in ev if e["event_type"] == "http"]
+need(any(e["http"].get("http_user_agent") == "haidang-live-test/1.0" and
+         e["http"].get("url") == "/index.html" and e["http"].get("status") == 200 for e in http),
+     "HTTP GET /index.html with our user agent, status 200")
+need(any(e["http"].get("url") == "/khong-co" and e["http"].get("status") == 404 for e in http),
+     "HTTP GET /khong-co answered 404")
+flows = [e for e in ev if e["event_type"] == "flow"]
+need(any(f["ndpi"]["master"] == "DNS" or f["ndpi"]["app"] == "DNS" for f in flows), "a flow detected as DNS by nDPI")
+need(any("HTTP" in f["ndpi"]["proto"] and f["dest_port"] == 8080 and f["flow"]["pkts_toclient"] > 0
+         for f in flows), "an HTTP flow to port 8080 with packets both ways")
+need(all(e.get("host") == "live-test" for e in ev), "every event names the sensor")
+need(any(e["event_type"] == "stats" for e in ev), "a stats event at exit")
+sys.exit(1 if fail else 0)
+PY
