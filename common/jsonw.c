@@ -5,7 +5,6 @@
  */
 #include "jsonw.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +112,23 @@ size_t jw_escape(char *out, size_t size, const char *str, size_t n)
 	while (i < n) {
 		unsigned char c = s[i];
 		char esc[8];
+		size_t run = i;
+
+		/* fast path: a run of plain printable ASCII is copied at once */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		if (run > i) {
+			size_t k = run - i;
+			if (o + k >= size)
+				k = size - 1 - o;
+			memcpy(out + o, s + i, k);
+			o += k;
+			i += k;
+			if (i < run)
+				break;
+			continue;
+		}
 		size_t elen;
 		const char *src = esc;
 
@@ -172,13 +188,24 @@ static void put_str(struct jw *w, const char *s, size_t n)
 
 static void begin_value(struct jw *w, const char *key)
 {
+	size_t kl = key ? strlen(key) : 0;
+	char *p;
+
+	/* keys are literals needing no escapes (see jsonw.h) */
+	if (!reserve(w, kl + 4))
+		return;
+	p = w->buf + w->len;
 	if (w->need_comma[w->depth])
-		jw_raw(w, ",", 1);
+		*p++ = ',';
 	w->need_comma[w->depth] = true;
 	if (key) {
-		put_str(w, key, strlen(key));
-		jw_raw(w, ":", 1);
+		*p++ = '"';
+		memcpy(p, key, kl);
+		p += kl;
+		*p++ = '"';
+		*p++ = ':';
 	}
+	w->len = (size_t)(p - w->buf);
 }
 
 static void open_container(struct jw *w, const char *key, char c)
@@ -223,16 +250,34 @@ static void put_num(struct jw *w, const char *key, const char *txt, int n)
 		jw_raw(w, txt, (size_t)n);
 }
 
+/* Decimal digits of v at the end of b[24]; returns the start. */
+static char *fmt_u64(char *end, uint64_t v)
+{
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
-	char b[24];
-	put_num(w, key, b, snprintf(b, sizeof(b), "%" PRId64, v));
+	char b[24], *p;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	p = fmt_u64(b + sizeof(b), u);
+	if (v < 0)
+		*--p = '-';
+	put_num(w, key, p, (int)(b + sizeof(b) - p));
 }
 
 void jw_uint(struct jw *w, const char *key, uint64_t v)
 {
-	char b[24];
-	put_num(w, key, b, snprintf(b, sizeof(b), "%" PRIu64, v));
+	char b[24], *p = fmt_u64(b + sizeof(b), v);
+
+	put_num(w, key, p, (int)(b + sizeof(b) - p));
 }
 
 void jw_double(struct jw *w, const char *key, double v)

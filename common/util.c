@@ -105,26 +105,53 @@ int parse_bool(const char *s, bool *out)
 
 void ts_format(const struct timeval *tv, char *buf, size_t size)
 {
+	/* the date and time of one second, reused while the second lasts:
+	 * gmtime_r takes a lock in glibc and events come thousands a second */
+	static __thread time_t cached_sec = -1;
+	static __thread char cached[64];
 	struct tm tm;
 	time_t t = tv->tv_sec;
 	long usec = tv->tv_usec;
 
 	if (usec < 0 || usec > 999999)
 		usec = 0;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, size, "1970-01-01T00:00:00.000000+00:00");
+	if (t != cached_sec) {
+		if (!gmtime_r(&t, &tm))
+			memset(&tm, 0, sizeof(tm));
+		snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec);
+		cached_sec = t;
+	}
+	if (size < HD_TSLEN) {
+		if (size)
+			buf[0] = '\0';
 		return;
 	}
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+00:00",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, usec);
+	memcpy(buf, cached, 19);
+	buf[19] = '.';
+	for (int i = 25; i >= 20; i--) {
+		buf[i] = (char)('0' + usec % 10);
+		usec /= 10;
+	}
+	memcpy(buf + 26, "+00:00", 7);
 }
 
 const char *addr_format(const struct hd_addr *a, char *buf, size_t size)
 {
-	if (a->family == 4) {
-		if (!inet_ntop(AF_INET, a->a, buf, size))
-			str_copy(buf, "?", size);
+	if (a->family == 4 && size >= 16) {
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->a[i];
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+	} else if (a->family == 4) {
+		str_copy(buf, "?", size);
 	} else if (a->family == 6) {
 		if (!inet_ntop(AF_INET6, a->a, buf, size))
 			str_copy(buf, "?", size);

@@ -38,7 +38,9 @@ struct eve *eve_open(const struct eve_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	e->cfg = *cfg;
-	if (!strcmp(cfg->path, "-")) {
+	if (!cfg->path) {
+		e->fp = NULL;
+	} else if (!strcmp(cfg->path, "-")) {
 		e->fp = stdout;
 	} else {
 		e->fp = fopen(cfg->path, "a");
@@ -49,16 +51,28 @@ struct eve *eve_open(const struct eve_config *cfg, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	e->iobuf = malloc(1 << 20);
+	e->iobuf = e->fp ? malloc(1 << 20) : NULL;
 	if (e->iobuf)
 		setvbuf(e->fp, e->iobuf, _IOFBF, 1 << 20);
 	jw_init(&e->w, EVE_MAX_EVENT);
 	return e;
 }
 
+struct eve *eve_clone(struct eve *parent)
+{
+	struct eve *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->fp = parent->fp;
+	e->cfg = parent->cfg;
+	jw_init(&e->w, EVE_MAX_EVENT);
+	return e;
+}
+
 int eve_flush(struct eve *e)
 {
-	if (fflush(e->fp)) {
+	if (e->fp && fflush(e->fp)) {
 		e->st.write_errors++;
 		clearerr(e->fp);
 		return -EIO;
@@ -72,10 +86,10 @@ int eve_close(struct eve *e)
 
 	if (!e)
 		return 0;
-	r = eve_flush(e);
+	r = e->iobuf || e->own_fp ? eve_flush(e) : 0;
 	if (e->own_fp && fclose(e->fp))
 		r = -EIO;
-	else if (!e->own_fp)
+	else if (!e->own_fp && e->iobuf)
 		setvbuf(e->fp, NULL, _IOLBF, 0);
 	free(e->iobuf);
 	jw_finish(&e->w);
@@ -196,14 +210,14 @@ void eve_commit(struct eve *e)
 		e->st.dropped_oversize++;
 		return;
 	}
-	if (fwrite(w->buf, 1, w->len, e->fp) != w->len) {
+	if (e->fp && fwrite(w->buf, 1, w->len, e->fp) != w->len) {
 		e->st.write_errors++;
 		clearerr(e->fp);
 		return;
 	}
 	e->st.events++;
 	e->st.bytes += w->len;
-	if (e->cfg.line_buffered && fflush(e->fp)) {
+	if (e->fp && e->cfg.line_buffered && fflush(e->fp)) {
 		e->st.write_errors++;
 		clearerr(e->fp);
 	}
@@ -305,4 +319,12 @@ void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,
 const struct eve_stats *eve_stats(const struct eve *e)
 {
 	return &e->st;
+}
+
+void eve_stats_add(const struct eve *e, struct eve_stats *sum)
+{
+	sum->events += e->st.events;
+	sum->bytes += e->st.bytes;
+	sum->dropped_oversize += e->st.dropped_oversize;
+	sum->write_errors += e->st.write_errors;
 }

@@ -34,12 +34,16 @@ struct eve_config {
 
 struct eve_stats {
 	uint64_t events, bytes, dropped_oversize, write_errors;
-	uint64_t by_type[8];
 };
 
 struct eve;
 
+/* cfg->path NULL: events are built and counted but written nowhere. */
 struct eve *eve_open(const struct eve_config *cfg, char *err, size_t errlen);
+/* A writer for another thread: its own event buffer and counters, the
+ * parent's stream (stdio locks it per write, so lines never mix). Close
+ * clones before the parent. */
+struct eve *eve_clone(struct eve *parent);
 /* Flushes and closes; returns 0 or a negative code if data was lost. */
 int eve_close(struct eve *e);
 int eve_flush(struct eve *e);
@@ -58,6 +62,8 @@ void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,
 	      enum flow_end why, const struct timeval *now);
 
 const struct eve_stats *eve_stats(const struct eve *e);
+/* Adds e's counters into sum. */
+void eve_stats_add(const struct eve *e, struct eve_stats *sum);
 /* Which side of a flow is the agency's: "src", "dest", "both" or NULL. */
 const char *eve_home_side(const struct eve *e, const struct hd_addr *src,
 			  const struct hd_addr *dst);

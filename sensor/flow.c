@@ -94,6 +94,11 @@ static uint64_t tuple_hash(const struct pkt *p)
 	return mix64(h ^ pa ^ (uint64_t)pb << 16);
 }
 
+uint64_t flow_hash(const struct pkt *p)
+{
+	return tuple_hash(p);
+}
+
 static void list_unlink(struct flowtab *t, struct flow *f)
 {
 	if (f->prev)

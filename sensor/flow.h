@@ -83,6 +83,9 @@ typedef void (*flow_end_fn)(void *arg, struct flow *f, enum flow_end why);
 
 struct flowtab;
 
+/* The same value for both directions of a flow: picks its worker. */
+uint64_t flow_hash(const struct pkt *p);
+
 /* Estimated bytes a flow costs with its DPI and metadata state: the unit
  * the memory cap is counted in. */
 #define FLOW_COST_ESTIMATE 1536u

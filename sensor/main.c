@@ -1,10 +1,9 @@
 /*
  * main.c - haidang-sensor: settings, set-up and the packet loop.
  *
- * The loop drives the pipeline stages in order for every frame:
- * capture -> decode (-> defrag) -> flow table -> extract (metadata) -> dpi,
- * and ends flows through on_flow_end(), which finishes DPI, flushes the
- * metadata parsers and writes the flow record. Bad input never stops the
+ * The capture thread runs capture -> decode (-> defrag) for every frame and
+ * hands the packet to the worker owning its flow (worker.c), which runs
+ * flow table -> extract (metadata) -> dpi -> eve. Bad input never stops the
  * loop: malformed packets are counted by kind, broken files are reported
  * with their packet number and skipped, and the exit status says whether
  * any input failed. SIGTERM/SIGINT end all flows and exit cleanly; SIGUSR1
@@ -15,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +29,7 @@
 #include "log.h"
 #include "options.h"
 #include "privdrop.h"
+#include "worker.h"
 #include "util.h"
 #include "version.h"
 #include "banned.h"
@@ -36,19 +37,19 @@
 struct sensor {
 	struct sensor_options o;
 	struct capture *cap;
-	struct flowtab *flows;
 	struct defrag *defrag;
-	struct dpi *dpi;
-	struct extract *extract;
 	struct eve *eve;
+	struct worker **workers;
+	unsigned nworkers;
+	bool threaded;
 	struct cidr *home;
 	size_t nhome;
 	bool vi;
-	/* counters */
-	uint64_t pkts, bytes, ipv4, ipv6, tcp, udp, icmp, other_l4, tunnelled;
+	/* capture-thread counters */
+	uint64_t pkts, bytes;
 	uint64_t decode[DECODE__COUNT];
-	struct timeval now;     /* packet time (or wall time when live and idle) */
-	time_t last_expire;
+	struct timeval now;     /* newest packet time */
+	time_t last_tick;
 	uint64_t started_ms;
 	uint64_t last_stats_ms;
 	char hostname[256];
@@ -67,41 +68,29 @@ static void on_signal(int sig)
 	capture_break(sig_cap);
 }
 
-static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
+static void dispatch(struct sensor *s, const struct pkt *p)
 {
-	struct sensor *s = arg;
+	struct worker *w = s->workers[s->nworkers > 1 ? flow_hash(p) % s->nworkers : 0];
 
-	if (why != FLOW_END_ACTIVE_TIMEOUT) {
-		if (dpi_conclude(s->dpi, f))
-			extract_dpi_done(s->extract, f, &f->last);
-		dpi_release(f);
-		extract_flow_end(s->extract, f, &f->last);
+	if (timercmp(&p->ts, &s->now, >))
+		s->now = p->ts;
+	if (s->threaded) {
+		/* every worker's clock moves with the capture's, so idle
+		 * flows end on time even in a worker that gets no packets */
+		if (s->now.tv_sec != s->last_tick) {
+			s->last_tick = s->now.tv_sec;
+			for (unsigned i = 0; i < s->nworkers; i++)
+				worker_enqueue_tick(s->workers[i], &s->now);
+		}
+		worker_enqueue(w, p);
+	} else {
+		worker_packet(w, p);
 	}
-	if (s->eve)
-		eve_flow(s->eve, s->dpi, f, why, &s->now);
-}
-
-static void count_l4(struct sensor *s, const struct pkt *p)
-{
-	if (p->ipver == 4)
-		s->ipv4++;
-	else
-		s->ipv6++;
-	switch (p->proto) {
-	case 6: s->tcp++; break;
-	case 17: s->udp++; break;
-	case 1: case 58: s->icmp++; break;
-	default: s->other_l4++; break;
-	}
-	if (p->tunnel)
-		s->tunnelled++;
 }
 
 static void process(struct sensor *s, struct pkt *p, enum link_type link)
 {
 	enum decode_result r;
-	struct flow *f;
-	int dir;
 
 	s->pkts++;
 	s->bytes += p->wirelen;
@@ -112,6 +101,9 @@ static void process(struct sensor *s, struct pkt *p, enum link_type link)
 		int dr;
 
 		s->decode[DECODE_FRAGMENT]++;
+		if (timercmp(&p->ts, &s->now, >)) {
+			defrag_expire(s->defrag, &p->ts);
+		}
 		dr = defrag_add(s->defrag, p, &ip, &len);
 		if (dr <= 0) {
 			if (dr < 0)
@@ -127,37 +119,39 @@ static void process(struct sensor *s, struct pkt *p, enum link_type link)
 		s->decode[r]++;
 		return;
 	}
-	count_l4(s, p);
-	if (timercmp(&p->ts, &s->now, >))
-		s->now = p->ts;
-	if (s->now.tv_sec != s->last_expire) {
-		s->last_expire = s->now.tv_sec;
-		flowtab_expire(s->flows, &s->now);
-		defrag_expire(s->defrag, &s->now);
+	dispatch(s, p);
+}
+
+static void tick_all(struct sensor *s, const struct timeval *now)
+{
+	defrag_expire(s->defrag, now);
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		if (s->threaded) {
+			worker_enqueue_tick(s->workers[i], now);
+			worker_push(s->workers[i]);
+		} else {
+			worker_tick(s->workers[i], now);
+		}
 	}
-	f = flowtab_packet(s->flows, p, &dir);
-	if (!f)
-		return;
-	extract_packet(s->extract, f, p, dir);
-	if (!f->dpi.done && dpi_packet(s->dpi, f, p)) {
-		extract_dpi_done(s->extract, f, &p->ts);
-		dpi_release(f);
-	}
+}
+
+static void sum_workers(struct sensor *s, struct worker_stats *ws)
+{
+	memset(ws, 0, sizeof(*ws));
+	for (unsigned i = 0; i < s->nworkers; i++)
+		worker_stats_add(s->workers[i], ws);
 }
 
 static void write_stats_event(struct sensor *s)
 {
-	const struct flowtab_stats *fs = flowtab_stats(s->flows);
 	const struct defrag_stats *ds = defrag_stats(s->defrag);
-	const struct dpi_stats *dp = dpi_stats(s->dpi);
-	const struct extract_stats *xs = extract_stats(s->extract);
+	struct worker_stats ws;
 	struct capture_stats cs;
 	struct timeval ts;
 	struct jw *w;
 	uint64_t invalid = 0;
 
-	if (!s->eve)
-		return;
+	sum_workers(s, &ws);
 	capture_get_stats(s->cap, &cs);
 	if (capture_is_live(s->cap) || !s->now.tv_sec)
 		gettimeofday(&ts, NULL);
@@ -175,13 +169,13 @@ static void write_stats_event(struct sensor *s)
 	jw_obj_open(w, "decoder");
 	jw_uint(w, "pkts", s->pkts);
 	jw_uint(w, "bytes", s->bytes);
-	jw_uint(w, "ipv4", s->ipv4);
-	jw_uint(w, "ipv6", s->ipv6);
-	jw_uint(w, "tcp", s->tcp);
-	jw_uint(w, "udp", s->udp);
-	jw_uint(w, "icmp", s->icmp);
-	jw_uint(w, "other", s->other_l4);
-	jw_uint(w, "tunnelled", s->tunnelled);
+	jw_uint(w, "ipv4", ws.ipv4);
+	jw_uint(w, "ipv6", ws.ipv6);
+	jw_uint(w, "tcp", ws.tcp);
+	jw_uint(w, "udp", ws.udp);
+	jw_uint(w, "icmp", ws.icmp);
+	jw_uint(w, "other", ws.other);
+	jw_uint(w, "tunnelled", ws.tunnelled);
 	jw_uint(w, "fragments", s->decode[DECODE_FRAGMENT]);
 	jw_uint(w, "not_ip", s->decode[DECODE_NOT_IP]);
 	jw_obj_open(w, "errors");
@@ -201,27 +195,33 @@ static void write_stats_event(struct sensor *s)
 	jw_uint(w, "memcap_drops", ds->evicted);
 	jw_obj_close(w);
 	jw_obj_open(w, "flow");
-	jw_uint(w, "created", fs->created);
-	jw_uint(w, "ended", fs->ended);
-	jw_uint(w, "active", fs->active);
-	jw_uint(w, "max_active", fs->max_active);
-	jw_uint(w, "evicted", fs->evicted);
-	jw_uint(w, "active_timeout_reports", fs->active_reports);
-	jw_uint(w, "limit", flowtab_max_flows(s->flows));
+	jw_uint(w, "created", ws.flow.created);
+	jw_uint(w, "ended", ws.flow.ended);
+	jw_uint(w, "active", ws.flow.active);
+	jw_uint(w, "max_active", ws.flow.max_active);
+	jw_uint(w, "evicted", ws.flow.evicted);
+	jw_uint(w, "active_timeout_reports", ws.flow.active_reports);
+	jw_uint(w, "limit", ws.flow_limit);
+	jw_uint(w, "workers", s->nworkers);
 	jw_obj_close(w);
 	jw_obj_open(w, "dpi");
-	jw_uint(w, "packets", dp->packets);
-	jw_uint(w, "detected", dp->detected);
-	jw_uint(w, "guessed", dp->guessed);
-	jw_uint(w, "unknown", dp->unknown);
+	jw_uint(w, "packets", ws.dpi.packets);
+	jw_uint(w, "detected", ws.dpi.detected);
+	jw_uint(w, "guessed", ws.dpi.guessed);
+	jw_uint(w, "unknown", ws.dpi.unknown);
 	jw_obj_close(w);
 	jw_obj_open(w, "app_layer");
-	jw_uint(w, "dns", xs->dns);
-	jw_uint(w, "dns_malformed", xs->dns_malformed);
-	jw_uint(w, "http", xs->http);
-	jw_uint(w, "tls", xs->tls);
-	jw_uint(w, "ssh", xs->ssh);
-	jw_uint(w, "quic", xs->quic);
+	jw_uint(w, "dns", ws.app.dns);
+	jw_uint(w, "dns_malformed", ws.app.dns_malformed);
+	jw_uint(w, "http", ws.app.http);
+	jw_uint(w, "tls", ws.app.tls);
+	jw_uint(w, "ssh", ws.app.ssh);
+	jw_uint(w, "quic", ws.app.quic);
+	jw_obj_close(w);
+	jw_obj_open(w, "eve");
+	jw_uint(w, "events", ws.eve.events + eve_stats(s->eve)->events);
+	jw_uint(w, "dropped_oversize", ws.eve.dropped_oversize);
+	jw_uint(w, "write_errors", ws.eve.write_errors + eve_stats(s->eve)->write_errors);
 	jw_obj_close(w);
 	jw_obj_close(w);
 	eve_commit(s->eve);
@@ -230,12 +230,13 @@ static void write_stats_event(struct sensor *s)
 
 static void log_stats(struct sensor *s)
 {
-	const struct flowtab_stats *fs = flowtab_stats(s->flows);
+	struct worker_stats ws;
 	struct capture_stats cs;
 	uint64_t invalid = 0;
 	char kinds[1024] = "";
 	size_t kl = 0;
 
+	sum_workers(s, &ws);
 	for (int k = DERR_LINK_TRUNC; k < DECODE__COUNT; k++) {
 		int n;
 		if (!s->decode[k])
@@ -252,9 +253,9 @@ static void log_stats(struct sensor *s)
 		       : "packets %llu, bytes %llu, decode errors %llu%s%s%s, flows %llu (active %llu, evicted %llu), kernel drops %llu, events %llu",
 		 (unsigned long long)s->pkts, (unsigned long long)s->bytes,
 		 (unsigned long long)invalid, kl ? " (" : "", kinds, kl ? ")" : "",
-		 (unsigned long long)fs->created, (unsigned long long)fs->active,
-		 (unsigned long long)fs->evicted, (unsigned long long)cs.dropped,
-		 (unsigned long long)(s->eve ? eve_stats(s->eve)->events : 0));
+		 (unsigned long long)ws.flow.created, (unsigned long long)ws.flow.active,
+		 (unsigned long long)ws.flow.evicted, (unsigned long long)cs.dropped,
+		 (unsigned long long)ws.eve.events);
 }
 
 static void progress_bar(struct sensor *s, bool done)
@@ -407,21 +408,19 @@ static int setup(struct sensor *s)
 		log_err("%s", err);
 		return -EIO;
 	}
-	if (s->o.eve && *s->o.eve) {
-		ec = (struct eve_config){
-			.path = s->o.eve,
-			.sensor_id = *s->o.sensor_id ? s->o.sensor_id : s->hostname,
-			.agency = s->o.agency, .home = s->home, .nhome = s->nhome,
-			.line_buffered = live,
-		};
-		s->eve = eve_open(&ec, err, sizeof(err));
-		if (!s->eve) {
-			log_err("eve: %s", err);
-			return -EIO;
-		}
-	} else {
+	ec = (struct eve_config){
+		.path = s->o.eve && *s->o.eve ? s->o.eve : NULL,
+		.sensor_id = *s->o.sensor_id ? s->o.sensor_id : s->hostname,
+		.agency = s->o.agency, .home = s->home, .nhome = s->nhome,
+		.line_buffered = live,
+	};
+	if (!ec.path)
 		log_warn(s->vi ? "không có đầu ra (--eve): chỉ đếm thống kê"
 			       : "no output configured (--eve): only counting");
+	s->eve = eve_open(&ec, err, sizeof(err));
+	if (!s->eve) {
+		log_err("eve: %s", err);
+		return -EIO;
 	}
 	/* everything privileged is open: parse packets as nobody from here */
 	if (live && privdrop_to_user(s->o.user, err, sizeof(err))) {
@@ -432,15 +431,20 @@ static int setup(struct sensor *s)
 		log_info(s->vi ? "đang bắt gói trên %s với quyền người dùng %s"
 			       : "capturing on %s as user %s", s->o.interface,
 			 geteuid() ? s->o.user : "root");
-	s->dpi = dpi_create(err, sizeof(err));
-	if (!s->dpi) {
-		log_err("dpi: %s", err);
+	s->defrag = defrag_create(s->o.defrag_memcap, (unsigned)s->o.defrag_timeout);
+	if (!s->defrag) {
+		log_err("out of memory");
 		return -ENOMEM;
 	}
-	s->extract = extract_create(s->eve, s->dpi);
-	s->defrag = defrag_create(s->o.defrag_memcap, (unsigned)s->o.defrag_timeout);
+	s->nworkers = s->o.workers ? (unsigned)s->o.workers : (unsigned)get_nprocs();
+	if (s->nworkers < 1)
+		s->nworkers = 1;
+	s->threaded = s->nworkers > 1;
+	s->workers = calloc(s->nworkers, sizeof(*s->workers));
+	if (!s->workers)
+		return -ENOMEM;
 	fc = (struct flowtab_config){
-		.memcap = s->o.flow_memcap,
+		.memcap = s->o.flow_memcap / s->nworkers,
 		.timeout = { [FL_TCP_NEW] = (unsigned)s->o.to_tcp_new,
 			     [FL_TCP_EST] = (unsigned)s->o.to_tcp_est,
 			     [FL_TCP_CLOSED] = (unsigned)s->o.to_tcp_closed,
@@ -449,10 +453,18 @@ static int setup(struct sensor *s)
 		.active_timeout = (unsigned)s->o.to_active,
 		.id_seed = 0x68616964616e67ULL,
 	};
-	s->flows = flowtab_create(&fc, on_flow_end, s);
-	if (!s->extract || !s->defrag || !s->flows) {
-		log_err("out of memory");
-		return -ENOMEM;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		s->workers[i] = worker_create(i, &fc, s->eve, err, sizeof(err));
+		if (!s->workers[i]) {
+			log_err("worker %u: %s", i, err);
+			return -ENOMEM;
+		}
+	}
+	for (unsigned i = 0; s->threaded && i < s->nworkers; i++) {
+		if (worker_start(s->workers[i])) {
+			log_err("cannot start worker thread %u", i);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -461,7 +473,7 @@ static void run(struct sensor *s)
 {
 	bool live = capture_is_live(s->cap);
 	bool bar = !live && s->o.progress && isatty(STDERR_FILENO);
-	uint64_t last_bar = 0;
+	uint64_t last_bar = 0, last_push = 0;
 	struct pkt p;
 	enum link_type link;
 
@@ -478,12 +490,20 @@ static void run(struct sensor *s)
 		while ((e = capture_take_error(s->cap)))
 			log_err("%s", e);
 		if (st == CAPTURE_TIMEOUT && live) {
-			gettimeofday(&s->now, NULL);
-			flowtab_expire(s->flows, &s->now);
-			defrag_expire(s->defrag, &s->now);
+			struct timeval wall;
+			gettimeofday(&wall, NULL);
+			if (timercmp(&wall, &s->now, >))
+				s->now = wall;
+			tick_all(s, &s->now);
 		}
 		if ((s->pkts & 1023) == 0 || st != CAPTURE_PACKET) {
 			uint64_t ms = time_mono_ms();
+			if (live && s->threaded && ms - last_push >= 50) {
+				/* live events must not wait for a batch to fill */
+				for (unsigned i = 0; i < s->nworkers; i++)
+					worker_push(s->workers[i]);
+				last_push = ms;
+			}
 			if (bar && ms - last_bar >= 200) {
 				progress_bar(s, false);
 				last_bar = ms;
@@ -492,7 +512,7 @@ static void run(struct sensor *s)
 				write_stats_event(s);
 				s->last_stats_ms = ms;
 			}
-			if (live && s->eve)
+			if (live)
 				eve_flush(s->eve);
 		}
 		if (sig_stats) {
@@ -538,7 +558,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	run(&s);
-	flowtab_flush(s.flows);
+	/* end every flow: drain the queues, flush the parsers, write flows */
+	for (unsigned i = 0; i < s.nworkers; i++) {
+		if (s.threaded)
+			worker_stop(s.workers[i]);
+		else
+			worker_flush(s.workers[i]);
+	}
 	log_stats(&s);
 	write_stats_event(&s);
 	if (capture_failed_inputs(s.cap)) {
@@ -547,16 +573,24 @@ int main(int argc, char **argv)
 			capture_failed_inputs(s.cap));
 		rc = 1;
 	}
-	if (s.eve && eve_stats(s.eve)->write_errors) {
-		log_err(s.vi ? "ghi sự kiện lỗi %llu lần" : "%llu event write errors",
-			(unsigned long long)eve_stats(s.eve)->write_errors);
-		rc = 1;
+	{
+		struct worker_stats ws;
+		uint64_t werr;
+		sum_workers(&s, &ws);
+		werr = ws.eve.write_errors + eve_stats(s.eve)->write_errors;
+		if (werr) {
+			log_err(s.vi ? "ghi sự kiện lỗi %llu lần" : "%llu event write errors",
+				(unsigned long long)werr);
+			rc = 1;
+		}
 	}
 out:
-	flowtab_destroy(s.flows);
+	for (unsigned i = 0; s.workers && i < s.nworkers; i++) {
+		worker_stop(s.workers[i]);
+		worker_destroy(s.workers[i]);
+	}
+	free(s.workers);
 	defrag_destroy(s.defrag);
-	extract_destroy(s.extract);
-	dpi_destroy(s.dpi);
 	if (eve_close(s.eve))
 		rc = 1;
 	capture_destroy(s.cap);

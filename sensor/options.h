@@ -28,6 +28,7 @@ struct sensor_options {
 	uint64_t defrag_memcap, defrag_timeout;
 	uint64_t stats_interval;
 	bool progress;
+	uint64_t workers;
 	char *log_level;
 };
 

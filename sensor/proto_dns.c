@@ -72,6 +72,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -435,7 +436,7 @@ struct rr_head {
 	char name[DNS_NAME_MAX];
 	uint16_t name_len;
 	bool name_trunc;
-	uint16_t type, klass;
+	uint16_t type, klass, rdlength;
 	uint32_t ttl;
 };
 
@@ -446,6 +447,7 @@ static void start_entry(struct dns_rr *rr, const struct rr_head *h)
 	rr->rrtype = h->type;
 	rr->rrclass = h->klass;
 	rr->ttl = h->ttl;
+	rr->rdlength = h->rdlength;
 	rr->rdata[0] = '\0';
 	rr->rdata_len = 0;
 	rr->kind = DNS_RD_NONE;
@@ -479,7 +481,8 @@ static int parse_section(struct rd *m, size_t *off, unsigned count,
 		h.type = get16(m->p + *off);
 		h.klass = get16(m->p + *off + 2);
 		h.ttl = get32(m->p + *off + 4);
-		rdlen = get16(m->p + *off + 8);
+		h.rdlength = get16(m->p + *off + 8);
+		rdlen = h.rdlength;
 		s = *off + 10;
 		if (rdlen > m->len - s)
 			return -EBADMSG;
@@ -576,7 +579,13 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 
 	if (!out)
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
+	/* Only the header and the counts: the record arrays (150 KB) are
+	 * written entry by entry as they are parsed, and only entries below
+	 * the counts are ever read. */
+	memset(out, 0, offsetof(struct dns_msg, q));
+	out->nq = out->nan = out->nns = out->nar = 0;
+	out->truncated_lists = out->invalid_authorities = out->invalid_additionals = false;
+	out->anomalies = 0;
 	if (!msg)
 		return -EINVAL;
 	if (len < DNS_HEADER_LEN)

@@ -93,6 +93,7 @@ struct dns_rr {
 	uint16_t rrname_len;
 	uint16_t rrtype, rrclass;
 	uint32_t ttl;
+	uint16_t rdlength; /* on the wire, whatever was kept of it */
 	char rdata[DNS_RDATA_MAX];
 	uint16_t rdata_len;
 	uint8_t kind; /* enum dns_rdata_kind */
@@ -155,7 +156,8 @@ struct dns_msg {
  * loops after a pointer is kept, cut, and flagged in m->anomalies and in
  * its DNS_RR_NAME_TRUNC / DNS_RR_RDATA_TRUNC (Suricata 8 does the same).
  * Never reads outside msg[0..len).
- * *out is fully overwritten (also on error).
+ * The header fields and counts of *out are always set (also on error);
+ * array entries are valid only below the counts.
  */
 int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
 

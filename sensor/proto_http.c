@@ -39,6 +39,8 @@
  *    such line means the direction is not HTTP.
  *  - Interim 1xx responses other than 101 are skipped like 100 Continue
  *    (libhtp ends the transaction on 102/103).
+ *  - 204 and 304 responses never have a body, as RFC 9110 says; libhtp
+ *    reads one when they carry Content-Length or Transfer-Encoding.
  *  - Repeated headers are joined with ", " like libhtp; repeated
  *    Content-Length uses the first value and flags a mismatch.
  *  - Content-Length with leading junk ("-5", "x5") is invalid: a request
@@ -100,6 +102,7 @@ struct http_state {
 	struct txn *q[HTTP_TX_QUEUE_MAX]; /* ring, oldest at head */
 	unsigned head, count;
 	uint64_t next_id;
+	uint64_t skip_responses; /* answers owed to dropped transactions */
 	http_body_fn body_fn;
 	void *body_user;
 	struct timeval ts_last;
@@ -343,6 +346,10 @@ static void tx_free_slot(struct http_state *st)
 {
 	struct txn *t = st->q[st->head];
 
+	/* its answer must still be skipped to keep the pairing right */
+	if (!t->tx.has_response && !t->res_done)
+		st->skip_responses++;
+
 	for (int i = 0; i < 2; i++)
 		if (st->d[i].tx == t)
 			st->d[i].tx = NULL;
@@ -434,10 +441,14 @@ static void message_end(struct http_state *st, int dir, bool incomplete)
 			t->tx.flags |= dir == 0 ? HTTP_TXF_REQ_INCOMPLETE : HTTP_TXF_RES_INCOMPLETE;
 		if (st->body_fn && blen > 0)
 			st->body_fn(st->body_user, &t->tx, dir, NULL, 0, true);
-		if (dir == 0)
+		if (dir == 0) {
 			t->req_done = true;
-		else
+			/* nobody will parse an answer */
+			if (st->d[1].state == DS_DEAD || st->d[1].state == DS_TUNNEL)
+				t->res_done = true;
+		} else {
 			t->res_done = true;
+		}
 	}
 	d->tx = NULL;
 	d->left = 0;
@@ -452,6 +463,17 @@ static void buf_reset(struct hdir *d)
 	d->start_ok = false;
 }
 
+/* The response side stopped: requests that are complete are finished. */
+static void no_more_answers(struct http_state *st)
+{
+	for (unsigned i = 0; i < st->count; i++) {
+		struct txn *t = st->q[(st->head + i) % HTTP_TX_QUEUE_MAX];
+
+		if (t->req_done)
+			t->res_done = true;
+	}
+}
+
 static void give_up(struct http_state *st, int dir)
 {
 	struct hdir *d = &st->d[dir];
@@ -461,6 +483,8 @@ static void give_up(struct http_state *st, int dir)
 	buf_reset(d);
 	d->state = DS_DEAD;
 	st->stats.gave_up[dir]++;
+	if (dir == 1)
+		no_more_answers(st);
 }
 
 static void tunnel(struct http_state *st, struct txn *t)
@@ -895,6 +919,13 @@ static struct txn *response_block(struct http_state *st, uint8_t *b, size_t len,
 		return NULL;
 	}
 
+	if (st->skip_responses > 0) {
+		/* the answer to a dropped transaction: skip its body */
+		st->skip_responses--;
+		t = NULL;
+		tx = &tmp;
+		goto body;
+	}
 	t = tx_unanswered(st);
 	if (!t) {
 		t = tx_new(st, &d->ts_first);
@@ -942,20 +973,21 @@ static struct txn *response_block(struct http_state *st, uint8_t *b, size_t len,
 	    st->d[0].state == DS_BODY_CL && t->tx.request_body_len == 0)
 		message_end(st, 0, false);
 
+body:
 	d->tx = t;
-	if (t->is_head || ((status == 204 || status == 304 || (status >= 100 && status <= 199)) &&
-			   !te_seen && !cl_present)) {
+	if ((t && t->is_head) || status == 204 || status == 304 ||
+	    (status >= 100 && status <= 199 && !te_seen && !cl_present)) {
 		message_end(st, 1, false);
 	} else if (te_chunked) {
 		tx->response_chunked = true;
 		if (cl_present)
 			tx->flags |= HTTP_TXF_CL_AND_TE;
 		d->state = DS_CHUNK_LEN;
-	} else if (tx->response_content_length >= 0) {
-		if (tx->response_content_length == 0) {
+	} else if (tmp.response_content_length >= 0) {
+		if (tmp.response_content_length == 0) {
 			message_end(st, 1, false);
 		} else {
-			d->left = (uint64_t)tx->response_content_length;
+			d->left = (uint64_t)tmp.response_content_length;
 			d->state = DS_BODY_CL;
 		}
 	} else {

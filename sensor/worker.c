@@ -1,0 +1,368 @@
+/*
+ * worker.c - the per-flow stages and the hand-off to worker threads (see
+ * worker.h).
+ *
+ * Hand-off: packets are copied into 256 KiB batches, one being filled per
+ * worker; a full batch goes onto the worker's queue (a small ring guarded
+ * by a mutex and two condition variables) and an empty one is taken from
+ * its free list. A worker that falls behind makes the capture thread wait
+ * once all its batches are in use, which bounds memory; on a live
+ * interface the kernel buffer absorbs the wait and pcap_stats counts any
+ * drop. Pointers inside a copied struct pkt are rebased onto the copy.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define BATCH_BYTES (256u * 1024)
+#define BATCHES 16
+#define REC_ALIGN 8
+
+struct batch {
+	size_t used;
+	uint8_t buf[BATCH_BYTES];
+};
+
+struct rec {
+	uint32_t size;      /* whole record, aligned */
+	uint32_t datalen;
+	bool tick;
+	struct pkt p;
+	uint8_t data[];
+};
+
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	struct batch *ring[BATCHES + 1];
+	unsigned head, tail;      /* ring of full batches, and NULL = stop */
+	struct batch *free[BATCHES];
+	unsigned nfree;
+};
+
+struct worker {
+	unsigned index;
+	struct flowtab *flows;
+	struct dpi *dpi;
+	struct extract *extract;
+	struct eve *eve;
+	struct timeval now;
+	time_t last_expire;
+	struct worker_stats st;
+	/* threaded mode */
+	bool threaded;
+	pthread_t thread;
+	struct queue q;
+	struct batch *cur;
+};
+
+static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
+{
+	struct worker *w = arg;
+
+	if (why != FLOW_END_ACTIVE_TIMEOUT) {
+		if (dpi_conclude(w->dpi, f))
+			extract_dpi_done(w->extract, f, &f->last);
+		dpi_release(f);
+		extract_flow_end(w->extract, f, &f->last);
+	}
+	eve_flow(w->eve, w->dpi, f, why, &w->now);
+}
+
+struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
+			     struct eve *eve, char *err, size_t errlen)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	struct flowtab_config c = *fc;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->index = index;
+	w->eve = eve_clone(eve);
+	w->dpi = dpi_create(err, errlen);
+	if (!w->eve || !w->dpi)
+		goto fail;
+	w->extract = extract_create(w->eve, w->dpi);
+	c.id_seed ^= (uint64_t)index << 56;
+	w->flows = flowtab_create(&c, on_flow_end, w);
+	if (!w->extract || !w->flows) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	return w;
+fail:
+	worker_destroy(w);
+	return NULL;
+}
+
+void worker_destroy(struct worker *w)
+{
+	if (!w)
+		return;
+	flowtab_destroy(w->flows);
+	extract_destroy(w->extract);
+	dpi_destroy(w->dpi);
+	eve_close(w->eve);
+	if (w->cur)
+		free(w->cur);
+	for (unsigned i = 0; i < w->q.nfree; i++)
+		free(w->q.free[i]);
+	free(w);
+}
+
+static void count(struct worker *w, const struct pkt *p)
+{
+	w->st.pkts++;
+	if (p->ipver == 4)
+		w->st.ipv4++;
+	else
+		w->st.ipv6++;
+	switch (p->proto) {
+	case 6: w->st.tcp++; break;
+	case 17: w->st.udp++; break;
+	case 1: case 58: w->st.icmp++; break;
+	default: w->st.other++; break;
+	}
+	if (p->tunnel)
+		w->st.tunnelled++;
+}
+
+void worker_tick(struct worker *w, const struct timeval *now)
+{
+	if (timercmp(now, &w->now, >))
+		w->now = *now;
+	if (w->now.tv_sec != w->last_expire) {
+		w->last_expire = w->now.tv_sec;
+		flowtab_expire(w->flows, &w->now);
+	}
+}
+
+void worker_packet(struct worker *w, const struct pkt *p)
+{
+	struct flow *f;
+	int dir;
+
+	count(w, p);
+	worker_tick(w, &p->ts);
+	f = flowtab_packet(w->flows, p, &dir);
+	if (!f)
+		return;
+	extract_packet(w->extract, f, p, dir);
+	if (!f->dpi.done && dpi_packet(w->dpi, f, p)) {
+		extract_dpi_done(w->extract, f, &p->ts);
+		dpi_release(f);
+	}
+}
+
+void worker_flush(struct worker *w)
+{
+	flowtab_flush(w->flows);
+}
+
+/* --- threaded mode --- */
+
+static struct batch *batch_get(struct worker *w)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&w->q.mu);
+	while (w->q.nfree == 0)
+		pthread_cond_wait(&w->q.nonfull, &w->q.mu);
+	b = w->q.free[--w->q.nfree];
+	pthread_mutex_unlock(&w->q.mu);
+	b->used = 0;
+	return b;
+}
+
+static void batch_put_free(struct worker *w, struct batch *b)
+{
+	pthread_mutex_lock(&w->q.mu);
+	w->q.free[w->q.nfree++] = b;
+	pthread_cond_signal(&w->q.nonfull);
+	pthread_mutex_unlock(&w->q.mu);
+}
+
+static void queue_push(struct worker *w, struct batch *b)
+{
+	pthread_mutex_lock(&w->q.mu);
+	w->q.ring[w->q.tail] = b;
+	w->q.tail = (w->q.tail + 1) % (BATCHES + 1);
+	pthread_cond_signal(&w->q.nonempty);
+	pthread_mutex_unlock(&w->q.mu);
+}
+
+static struct batch *queue_pop(struct worker *w)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&w->q.mu);
+	while (w->q.head == w->q.tail)
+		pthread_cond_wait(&w->q.nonempty, &w->q.mu);
+	b = w->q.ring[w->q.head];
+	w->q.head = (w->q.head + 1) % (BATCHES + 1);
+	pthread_mutex_unlock(&w->q.mu);
+	return b;
+}
+
+static void rebase(struct pkt *p, const uint8_t *from, const uint8_t *to)
+{
+#define REBASE(field) do { if (p->field) p->field = to + (p->field - from); } while (0)
+	REBASE(l3);
+	REBASE(l4);
+	REBASE(payload);
+#undef REBASE
+	p->data = to;
+	p->frag_data = NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct batch *b;
+
+	while ((b = queue_pop(w)) != NULL) {
+		size_t off = 0;
+		while (off < b->used) {
+			struct rec *r = (struct rec *)(void *)(b->buf + off);
+			if (r->tick)
+				worker_tick(w, &r->p.ts);
+			else
+				worker_packet(w, &r->p);
+			off += r->size;
+		}
+		batch_put_free(w, b);
+	}
+	worker_flush(w);
+	return NULL;
+}
+
+int worker_start(struct worker *w)
+{
+	int r;
+
+	pthread_mutex_init(&w->q.mu, NULL);
+	pthread_cond_init(&w->q.nonempty, NULL);
+	pthread_cond_init(&w->q.nonfull, NULL);
+	for (unsigned i = 0; i < BATCHES; i++) {
+		struct batch *b = malloc(sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		w->q.free[w->q.nfree++] = b;
+	}
+	w->cur = batch_get(w);
+	r = pthread_create(&w->thread, NULL, worker_main, w);
+	if (r)
+		return -r;
+	w->threaded = true;
+	return 0;
+}
+
+static struct rec *rec_alloc(struct worker *w, size_t datalen)
+{
+	size_t size = (sizeof(struct rec) + datalen + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1);
+	struct rec *r;
+
+	if (size > BATCH_BYTES)
+		return NULL;
+	if (w->cur->used + size > BATCH_BYTES) {
+		queue_push(w, w->cur);
+		w->cur = batch_get(w);
+	}
+	r = (struct rec *)(void *)(w->cur->buf + w->cur->used);
+	w->cur->used += size;
+	r->size = (uint32_t)size;
+	r->datalen = (uint32_t)datalen;
+	return r;
+}
+
+void worker_enqueue(struct worker *w, const struct pkt *p)
+{
+	/* copy from the start of what the pointers reach: the frame, or the
+	 * reassembled datagram */
+	const uint8_t *base = p->reassembled ? p->l3 : p->data;
+	size_t len = p->reassembled ? p->l3len : p->caplen;
+	struct rec *r = rec_alloc(w, len);
+
+	if (!r)
+		return;
+	r->tick = false;
+	r->p = *p;
+	memcpy(r->data, base, len);
+	rebase(&r->p, base, r->data);
+}
+
+void worker_enqueue_tick(struct worker *w, const struct timeval *now)
+{
+	struct rec *r = rec_alloc(w, 0);
+
+	if (!r)
+		return;
+	r->tick = true;
+	memset(&r->p, 0, sizeof(r->p));
+	r->p.ts = *now;
+}
+
+void worker_push(struct worker *w)
+{
+	if (w->threaded && w->cur->used) {
+		queue_push(w, w->cur);
+		w->cur = batch_get(w);
+	}
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w || !w->threaded)
+		return;
+	worker_push(w);
+	queue_push(w, NULL);
+	pthread_join(w->thread, NULL);
+	w->threaded = false;
+	batch_put_free(w, w->cur);
+	w->cur = NULL;
+	pthread_mutex_destroy(&w->q.mu);
+	pthread_cond_destroy(&w->q.nonempty);
+	pthread_cond_destroy(&w->q.nonfull);
+}
+
+void worker_stats_add(const struct worker *w, struct worker_stats *sum)
+{
+	const struct flowtab_stats *fs = flowtab_stats(w->flows);
+	const struct dpi_stats *ds = dpi_stats(w->dpi);
+	const struct extract_stats *xs = extract_stats(w->extract);
+
+	sum->pkts += w->st.pkts;
+	sum->ipv4 += w->st.ipv4;
+	sum->ipv6 += w->st.ipv6;
+	sum->tcp += w->st.tcp;
+	sum->udp += w->st.udp;
+	sum->icmp += w->st.icmp;
+	sum->other += w->st.other;
+	sum->tunnelled += w->st.tunnelled;
+	sum->flow.created += fs->created;
+	sum->flow.ended += fs->ended;
+	sum->flow.evicted += fs->evicted;
+	sum->flow.active_reports += fs->active_reports;
+	sum->flow.max_active += fs->max_active;
+	sum->flow.active += fs->active;
+	sum->flow_limit += flowtab_max_flows(w->flows);
+	sum->dpi.packets += ds->packets;
+	sum->dpi.detected += ds->detected;
+	sum->dpi.guessed += ds->guessed;
+	sum->dpi.unknown += ds->unknown;
+	sum->app.dns += xs->dns;
+	sum->app.dns_malformed += xs->dns_malformed;
+	sum->app.http += xs->http;
+	sum->app.tls += xs->tls;
+	sum->app.ssh += xs->ssh;
+	sum->app.quic += xs->quic;
+	eve_stats_add(w->eve, &sum->eve);
+}

@@ -1,0 +1,64 @@
+/*
+ * worker.h - the per-flow half of the pipeline (flow table -> extract ->
+ * dpi -> eve), one instance per worker thread.
+ *
+ * The capture thread decodes each frame, reassembles fragments, and hands
+ * the packet to the worker that owns its flow (a symmetric hash of the
+ * 5-tuple, so both directions meet in one worker). With one worker the
+ * packet is processed in place; with more, it is copied into a batch and
+ * queued to the worker's thread. Each worker owns its flow table, nDPI
+ * module, metadata parsers and event buffer, so workers share nothing but
+ * the output stream.
+ */
+#ifndef HAIDANG_WORKER_H
+#define HAIDANG_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "decode.h"
+#include "dpi.h"
+#include "extract.h"
+#include "eve.h"
+#include "flow.h"
+
+struct worker_stats {
+	uint64_t pkts, ipv4, ipv6, tcp, udp, icmp, other, tunnelled;
+	struct flowtab_stats flow;
+	struct dpi_stats dpi;
+	struct extract_stats app;
+	struct eve_stats eve;
+	uint64_t flow_limit;
+};
+
+struct worker;
+
+/* Creates a worker writing events through its own clone of eve.
+ * Call from one thread at a time (nDPI's initialisation is not
+ * thread-safe). */
+struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
+			     struct eve *eve, char *err, size_t errlen);
+/* Ends every flow and frees the worker (stop its thread first). */
+void worker_destroy(struct worker *w);
+
+/* In-place processing, from the thread that owns the worker. */
+void worker_packet(struct worker *w, const struct pkt *p);
+void worker_tick(struct worker *w, const struct timeval *now);
+void worker_flush(struct worker *w);
+
+/* Threaded processing. worker_start() launches the thread; the capture
+ * thread then calls worker_enqueue()/worker_enqueue_tick() (which copy)
+ * and worker_push() to hand over a partly filled batch; worker_stop()
+ * drains the queue, ends every flow and joins the thread. */
+int worker_start(struct worker *w);
+void worker_enqueue(struct worker *w, const struct pkt *p);
+void worker_enqueue_tick(struct worker *w, const struct timeval *now);
+void worker_push(struct worker *w);
+void worker_stop(struct worker *w);
+
+/* Adds w's counters into sum (exact once the worker is stopped). */
+void worker_stats_add(const struct worker *w, struct worker_stats *sum);
+
+#endif
