@@ -47,7 +47,8 @@ ensure_pkgs() {
 
 build() {
   if [ ! -f "$BUILD/build.ninja" ]; then
-    meson setup "$BUILD" -Dwerror=true >/dev/null
+    # shellcheck disable=SC2086
+    meson setup "$BUILD" -Dwerror=true ${build_options:-} >/dev/null
   fi
   meson compile -C "$BUILD" >/dev/null || meson compile -C "$BUILD"
 }
@@ -72,6 +73,13 @@ case "${1:-}" in
     ensure_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}"
     build
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 "${@:2}"
+    # the same code again under AddressSanitizer and UBSan, over the captures
+    say "== sanitizer build (ASan + UBSan): unit, pcap and corpus suites"
+    BUILD=$BUILD-asan build_options="-Db_sanitize=address,undefined -Db_lundef=false" build
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 \
+        --suite unit --suite pcap --suite corpus
     ;;
   bench)
     ensure_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}"

@@ -36,13 +36,23 @@
  *    in some of these cases). SNI: first host_name entry of 1..255 bytes.
  *  - A JA3 string longer than TLS_JA3_STR_MAX is stored cut; its hash is
  *    still computed over the whole string.
- *  - JA3 and JA4 are always computed (Suricata needs them enabled).
- *  - Certificate subject/issuer are capped at 4096 bytes, the serial at 256
- *    DER bytes, SANs at 256 entries / 16 KiB.
+ *  - JA3 and JA4 are always computed (Suricata needs them enabled); the
+ *    first ServerHello (a HelloRetryRequest in TLS 1.3) gives the JA3S.
+ *  - A DN value holding a NUL byte ends the name there (Suricata logs it
+ *    as a C string too). Subject/issuer are capped at 4096 bytes, the serial
+ *    at 256 DER bytes, SANs at 256 entries / 16 KiB.
+ *  - "client" (the client certificate) carries subject, issuerdn,
+ *    fingerprint, serial, notbefore, notafter, as Suricata's
+ *    JsonTlsLogClientCert; "certificate"/"chain" (custom-only fields in
+ *    Suricata) are not written.
+ *  - Beyond TLS_DIR_BUF_MAX: a Certificate message is read up to the cut,
+ *    other uninteresting messages are skipped, a hello gives up the
+ *    direction. Suricata has no such bound.
  */
 #include "proto_tls.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +180,16 @@ struct tls_state {
 
 	struct tls_cert cert[2]; /* [0] client, [1] server */
 };
+
+/* Counts a parser's error code: -ENOMEM as an allocation failure, any other
+ * negative code in the counter the caller names. */
+static void count_err(struct tls_state *st, int err, uint32_t *counter)
+{
+	if (err == -ENOMEM)
+		st->cnt.alloc_fail++;
+	else if (err < 0)
+		(*counter)++;
+}
 
 /* ---- bounded reader over wire bytes ---- */
 
@@ -327,17 +347,15 @@ static void ja3_field(struct ja3b *b)
 	b->first = true;
 }
 
-/* Stores the (possibly cut) string and the hex MD5; frees the context. */
-static void ja3_end(struct tls_state *st, struct ja3b *b, char **str,
-		    char hash[33])
+/* Stores the (possibly cut) string and the hex MD5; frees the context.
+ * Returns 0 or -ENOMEM. */
+static int ja3_end(struct ja3b *b, char **str, char hash[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 
 	b->buf[b->len] = '\0';
 	*str = dup_bytes(b->buf, b->len);
-	if (!*str)
-		st->cnt.alloc_fail++;
 	hash[0] = '\0';
 	if (b->md_ok && EVP_DigestFinal_ex(b->md, md, &mdlen) == 1 &&
 	    mdlen == 16) {
@@ -346,34 +364,34 @@ static void ja3_end(struct tls_state *st, struct ja3b *b, char **str,
 	}
 	EVP_MD_CTX_free(b->md);
 	b->md = NULL;
+	return *str ? 0 : -ENOMEM;
 }
 
 /* ---- ClientHello ---- */
 
-static void store_alpns(struct tls_state *st, int side, struct rd body)
+/* Keeps the protocol names of an ALPN extension; those before a fault in
+ * the list are kept too. Returns 0, -EINVAL or -ENOMEM. */
+static int store_alpns(struct tls_state *st, int side, struct rd body)
 {
 	struct rd list;
 	uint16_t list_len;
 	uint8_t *buf;
 	size_t used = 0;
+	int err = 0;
 
 	if (st->alpn[side])
-		return; /* first hello wins */
-	if (!rd_u16(&body, &list_len) || !rd_take(&body, list_len, &list)) {
-		st->cnt.bad_extension++;
-		return;
-	}
+		return 0; /* first hello wins */
+	if (!rd_u16(&body, &list_len) || !rd_take(&body, list_len, &list))
+		return -EINVAL;
 	buf = malloc(ALPN_BYTES_MAX);
-	if (!buf) {
-		st->cnt.alloc_fail++;
-		return;
-	}
+	if (!buf)
+		return -ENOMEM;
 	while (list.n > 0 && st->alpn_n[side] < ALPN_MAX) {
 		uint8_t plen;
 		struct rd name;
 
 		if (!rd_u8(&list, &plen) || !rd_take(&list, plen, &name)) {
-			st->cnt.bad_extension++;
+			err = -EINVAL;
 			break;
 		}
 		if (plen == 0)
@@ -387,57 +405,57 @@ static void store_alpns(struct tls_state *st, int side, struct rd body)
 	}
 	st->alpn[side] = buf;
 	st->alpn_len[side] = (uint16_t)used;
+	return err;
 }
 
-static void store_sni(struct tls_state *st, struct rd body)
+/* The first host_name of a server_name extension. Returns 0 or -EINVAL. */
+static int store_sni(struct tls_state *st, struct rd body)
 {
 	struct rd list;
 	uint16_t list_len;
 
 	if (st->sni_len)
-		return;
-	if (!rd_u16(&body, &list_len) || !rd_take(&body, list_len, &list)) {
-		st->cnt.bad_extension++;
-		return;
-	}
+		return 0;
+	if (!rd_u16(&body, &list_len) || !rd_take(&body, list_len, &list))
+		return -EINVAL;
 	while (list.n > 0) {
 		uint8_t type;
 		uint16_t nlen;
 		struct rd name;
 
 		if (!rd_u8(&list, &type) || !rd_u16(&list, &nlen) ||
-		    !rd_take(&list, nlen, &name)) {
-			st->cnt.bad_extension++;
-			return;
-		}
+		    !rd_take(&list, nlen, &name))
+			return -EINVAL;
 		if (type != 0)
 			continue;
-		if (nlen == 0 || nlen > TLS_SNI_MAX) {
-			st->cnt.bad_extension++;
-			return;
-		}
+		if (nlen == 0 || nlen > TLS_SNI_MAX)
+			return -EINVAL;
 		memcpy(st->sni, name.p, nlen);
 		st->sni[nlen] = '\0';
 		st->sni_len = nlen;
-		return;
+		return 0;
 	}
+	return 0;
 }
 
-/* The first valid version of the list, as Suricata takes it. */
-static uint16_t client_supported_version(struct tls_state *st, struct rd body)
+/* The first valid version of a ClientHello's supported_versions, as
+ * Suricata takes it, or 0. Returns 0 or -EINVAL. */
+static int client_supported_version(struct rd body, uint16_t *out)
 {
 	uint8_t list_len;
 	struct rd list;
 	uint16_t v;
 
+	*out = 0;
 	if (!rd_u8(&body, &list_len) || list_len < 2 ||
-	    !rd_take(&body, list_len, &list)) {
-		st->cnt.bad_extension++;
-		return 0;
+	    !rd_take(&body, list_len, &list))
+		return -EINVAL;
+	while (rd_u16(&list, &v)) {
+		if (version_valid(v)) {
+			*out = v;
+			break;
+		}
 	}
-	while (rd_u16(&list, &v))
-		if (version_valid(v))
-			return v;
 	return 0;
 }
 
@@ -499,13 +517,15 @@ static bool is_alnum(uint8_t c)
 	       (c >= 'a' && c <= 'z');
 }
 
-/* JA4 as Suricata 8 computes it (rust/src/ja4.rs). */
-static void compute_ja4(struct tls_state *st, uint16_t version,
-			struct rd ciphers, struct rd exts)
+/* JA4 as Suricata 8 computes it (rust/src/ja4.rs). Returns 0, -ENOMEM, or
+ * -EIO when the digest fails. */
+static int compute_ja4(struct tls_state *st, uint16_t version,
+		       struct rd ciphers, struct rd exts)
 {
 	uint16_t *cs = NULL, *es = NULL, *sa = NULL;
 	size_t ncs = 0, nes = 0, nsa = 0, next = 0;
 	bool domain = false, bad = false, ok = true;
+	int err = 0;
 	char a1 = '0', a2 = '0', b[13] = "", c[13] = "";
 	uint16_t v, type;
 	struct rd e, body;
@@ -516,7 +536,7 @@ static void compute_ja4(struct tls_state *st, uint16_t version,
 	sa = malloc((exts.n / 2 + 1) * sizeof(*sa));
 	md = EVP_MD_CTX_new();
 	if (!cs || !es || !sa || !md) {
-		st->cnt.alloc_fail++;
+		err = -ENOMEM;
 		goto out;
 	}
 	while (rd_u16(&ciphers, &v))
@@ -532,8 +552,9 @@ static void compute_ja4(struct tls_state *st, uint16_t version,
 		else if (type != EXT_ALPN)
 			es[nes++] = type;
 		if (type == EXT_SUPPORTED_VERSIONS) {
-			uint16_t sv = client_supported_version(st, body);
-			if (sv > version)
+			uint16_t sv;
+			if (client_supported_version(body, &sv) == 0 &&
+			    sv > version)
 				version = sv;
 		} else if (type == EXT_SIG_ALGS) {
 			uint16_t len;
@@ -572,25 +593,28 @@ static void compute_ja4(struct tls_state *st, uint16_t version,
 			 ja4_version(version), domain ? 'd' : 'i',
 			 ncs > 99 ? 99 : ncs, next > 99 ? 99 : next, a1, a2,
 			 b, c);
+	else
+		err = -EIO;
 out:
 	EVP_MD_CTX_free(md);
 	free(cs);
 	free(es);
 	free(sa);
+	return err;
 }
 
-static void client_ja3(struct tls_state *st, uint16_t version,
-		       struct rd ciphers, struct rd exts)
+/* Returns 0 or -ENOMEM. */
+static int client_ja3(struct tls_state *st, uint16_t version,
+		      struct rd ciphers, struct rd exts)
 {
 	struct ja3b *b = malloc(sizeof(*b));
 	struct rd e, body;
 	uint16_t v, type;
 	bool bad = false;
+	int err;
 
-	if (!b) {
-		st->cnt.alloc_fail++;
-		return;
-	}
+	if (!b)
+		return -ENOMEM;
 	ja3_begin(b);
 	ja3_value(b, version);
 	ja3_field(b);
@@ -629,25 +653,27 @@ static void client_ja3(struct tls_state *st, uint16_t version,
 		while (rd_u8(&list, &pf))
 			ja3_value(b, pf);
 	}
-	ja3_end(st, b, &st->ja3_str, st->ja3_hash);
+	err = ja3_end(b, &st->ja3_str, st->ja3_hash);
 	free(b);
+	return err;
 }
 
-static void parse_client_hello(struct tls_state *st, const uint8_t *p, size_t n)
+/* Faults inside extensions are counted here and do not stop the parse.
+ * Returns 0, -EINVAL (fixed part malformed: nothing kept) or -ENOMEM. */
+static int parse_client_hello(struct tls_state *st, const uint8_t *p, size_t n)
 {
 	struct rd r = { p, n }, sid, ciphers, exts = { p, 0 }, body;
-	uint16_t version, clen, type;
+	uint16_t version, clen, type, sv;
 	uint8_t sid_len, comp_len;
 	bool bad = false;
+	int err, nomem = 0;
 
 	if (!rd_u16(&r, &version) || !rd_take(&r, 32, NULL) ||
 	    !rd_u8(&r, &sid_len) || !rd_take(&r, sid_len, &sid) ||
 	    !rd_u16(&r, &clen) || clen % 2 != 0 ||
 	    !rd_take(&r, clen, &ciphers) || !rd_u8(&r, &comp_len) ||
-	    !rd_take(&r, comp_len, NULL)) {
-		st->cnt.bad_handshake++;
-		return;
-	}
+	    !rd_take(&r, comp_len, NULL))
+		return -EINVAL;
 	/* extensions are optional; one stray byte counts as none */
 	if (r.n >= 2) {
 		uint16_t elen;
@@ -667,15 +693,17 @@ static void parse_client_hello(struct tls_state *st, const uint8_t *p, size_t n)
 	}
 
 	for (struct rd e = exts; ext_next(&e, &bad, &type, &body);) {
+		err = 0;
 		switch (type) {
 		case EXT_SNI:
-			store_sni(st, body);
+			err = store_sni(st, body);
 			break;
 		case EXT_ALPN:
-			store_alpns(st, 0, body);
+			err = store_alpns(st, 0, body);
 			break;
 		case EXT_SUPPORTED_VERSIONS:
 			st->ch_sv_ext = true;
+			err = client_supported_version(body, &sv);
 			break;
 		case EXT_SESSION_TICKET:
 			st->ticket_offered = true;
@@ -683,17 +711,24 @@ static void parse_client_hello(struct tls_state *st, const uint8_t *p, size_t n)
 		default:
 			break;
 		}
+		count_err(st, err, &st->cnt.bad_extension);
 	}
 	if (bad)
 		st->cnt.bad_extension++;
 
-	client_ja3(st, version, ciphers, exts);
-	compute_ja4(st, version, ciphers, exts);
+	err = client_ja3(st, version, ciphers, exts);
+	if (err == -ENOMEM)
+		nomem = err;
+	err = compute_ja4(st, version, ciphers, exts);
+	if (err == -ENOMEM)
+		nomem = err;
+	return nomem;
 }
 
 /* ---- ServerHello ---- */
 
-static void parse_server_hello(struct tls_state *st, const uint8_t *p, size_t n)
+/* Returns 0, -EINVAL (malformed: nothing kept) or -ENOMEM. */
+static int parse_server_hello(struct tls_state *st, const uint8_t *p, size_t n)
 {
 	struct rd r = { p, n }, sid = { p, 0 }, exts = { p, 0 }, body;
 	uint16_t version, cipher, type;
@@ -701,20 +736,17 @@ static void parse_server_hello(struct tls_state *st, const uint8_t *p, size_t n)
 	bool bad = false, early_draft;
 	uint16_t shown;
 	struct ja3b *b;
+	int err;
 
-	if (!rd_u16(&r, &version) || !rd_take(&r, 32, NULL)) {
-		st->cnt.bad_handshake++;
-		return;
-	}
+	if (!rd_u16(&r, &version) || !rd_take(&r, 32, NULL))
+		return -EINVAL;
 	/* TLS 1.3 drafts before 22 put their version here and dropped the
 	 * session id and compression fields from the ServerHello */
 	early_draft = version == TLS_VER_13 || (version >> 8) == 0x7f;
 	if ((!early_draft && (!rd_u8(&r, &sid_len) ||
 			      !rd_take(&r, sid_len, &sid))) ||
-	    !rd_u16(&r, &cipher) || (!early_draft && !rd_u8(&r, &comp))) {
-		st->cnt.bad_handshake++;
-		return;
-	}
+	    !rd_u16(&r, &cipher) || (!early_draft && !rd_u8(&r, &comp)))
+		return -EINVAL;
 	if (r.n >= 2) {
 		uint16_t elen;
 
@@ -744,17 +776,16 @@ static void parse_server_hello(struct tls_state *st, const uint8_t *p, size_t n)
 				st->log_without_cert = true;
 			st->server_version = v;
 		} else if (type == EXT_ALPN) {
-			store_alpns(st, 1, body);
+			count_err(st, store_alpns(st, 1, body),
+				  &st->cnt.bad_extension);
 		}
 	}
 	if (bad)
 		st->cnt.bad_extension++;
 
 	b = malloc(sizeof(*b));
-	if (!b) {
-		st->cnt.alloc_fail++;
-		return;
-	}
+	if (!b)
+		return -ENOMEM;
 	ja3_begin(b);
 	ja3_value(b, version);
 	ja3_field(b);
@@ -765,8 +796,9 @@ static void parse_server_hello(struct tls_state *st, const uint8_t *p, size_t n)
 	for (struct rd e = exts; ext_next(&e, &bad, &type, &body);)
 		if (!is_grease(type))
 			ja3_value(b, type);
-	ja3_end(st, b, &st->ja3s_str, st->ja3s_hash);
+	err = ja3_end(b, &st->ja3s_str, st->ja3s_hash);
 	free(b);
+	return err;
 }
 
 /* ---- certificates ---- */
@@ -1037,69 +1069,74 @@ static void cert_clear(struct tls_cert *c)
 	c->nsans = 0;
 }
 
-/* Publishes the fields only when all of them could be read, as Suricata. */
-static void cert_extract(struct tls_state *st, struct tls_cert *c,
-			 const uint8_t *der, size_t n)
+/* Publishes the fields only when all of them could be read, as Suricata.
+ * Returns 0, -EINVAL or -ENOMEM. */
+static int cert_extract(struct tls_cert *c, const uint8_t *der, size_t n)
 {
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, (long)n);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
+	int err = -EINVAL;
 
-	if (!x) {
-		st->cnt.bad_certificate++;
-		return;
-	}
+	if (!x)
+		return -EINVAL;
 	c->subject = name_string(X509_get_subject_name(x));
 	c->issuer = name_string(X509_get_issuer_name(x));
+	if (!c->subject || !c->issuer) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	c->serial = raw_serial(der, n);
-	if (!c->subject || !c->issuer || !c->serial ||
+	if (!c->serial ||
 	    !asn1_time(X509_get0_notBefore(x), &c->not_before) ||
 	    !asn1_time(X509_get0_notAfter(x), &c->not_after) ||
 	    EVP_Digest(der, n, md, &mdlen, EVP_sha1(), NULL) != 1 ||
-	    mdlen != 20) {
-		st->cnt.bad_certificate++;
-		cert_clear(c);
-		X509_free(x);
-		return;
-	}
+	    mdlen != 20)
+		goto fail;
 	hex_sep(c->fingerprint, sizeof(c->fingerprint), md, 20, false);
 	collect_sans(c, x);
 	c->present = true;
 	X509_free(x);
+	return 0;
+
+fail:
+	cert_clear(c);
+	X509_free(x);
+	return err;
 }
 
-static void parse_certificate(struct tls_state *st, struct tls_cert *c,
-			      const uint8_t *p, size_t n, bool prefix)
+/* The first Certificate message of a direction; only its first
+ * certificate is decoded. With prefix set the message was cut at
+ * TLS_DIR_BUF_MAX and only complete certificates count. Returns 0,
+ * -EEXIST (a second message), -EINVAL or -ENOMEM. */
+static int parse_certificate(struct tls_cert *c, const uint8_t *p, size_t n,
+			     bool prefix)
 {
 	struct rd r = { p, n }, der;
 	uint32_t chain_len, len;
+	int err = 0;
 
-	if (c->msg_seen) {
-		st->cnt.bad_handshake++;
-		return;
-	}
+	if (c->msg_seen)
+		return -EEXIST;
 	c->msg_seen = true;
-	if (!rd_u24(&r, &chain_len)) {
-		st->cnt.bad_certificate++;
-		return;
-	}
+	if (!rd_u24(&r, &chain_len))
+		return -EINVAL;
 	if (chain_len < r.n)
 		r.n = chain_len;
-	else if (chain_len > r.n && !prefix) {
-		st->cnt.bad_certificate++;
-		return;
-	}
+	else if (chain_len > r.n && !prefix)
+		return -EINVAL;
 	while (r.n > 0) {
 		if (!rd_u24(&r, &len) || !rd_take(&r, len, &der)) {
 			if (!prefix)
-				st->cnt.bad_certificate++;
+				err = -EINVAL;
 			break;
 		}
 		if (c->chain_len == 0)
-			cert_extract(st, c, der.p, der.n);
+			err = cert_extract(c, der.p, der.n);
 		c->chain_len++;
 	}
+	return err;
 }
 
 /* ---- handshake messages ---- */
@@ -1107,6 +1144,8 @@ static void parse_certificate(struct tls_state *st, struct tls_cert *c,
 static void hs_message(struct tls_state *st, int dir, uint8_t type,
 		       const uint8_t *p, size_t n, bool prefix)
 {
+	int err;
+
 	switch (type) {
 	case HS_CLIENT_HELLO:
 		if (dir != 0)
@@ -1114,7 +1153,8 @@ static void hs_message(struct tls_state *st, int dir, uint8_t type,
 		else if (st->client_hello)
 			st->cnt.duplicate_hello++;
 		else
-			parse_client_hello(st, p, n);
+			count_err(st, parse_client_hello(st, p, n),
+				  &st->cnt.bad_handshake);
 		break;
 	case HS_SERVER_HELLO:
 		if (dir != 1)
@@ -1122,10 +1162,13 @@ static void hs_message(struct tls_state *st, int dir, uint8_t type,
 		else if (st->server_hello)
 			st->cnt.duplicate_hello++;
 		else
-			parse_server_hello(st, p, n);
+			count_err(st, parse_server_hello(st, p, n),
+				  &st->cnt.bad_handshake);
 		break;
 	case HS_CERTIFICATE:
-		parse_certificate(st, &st->cert[dir], p, n, prefix);
+		err = parse_certificate(&st->cert[dir], p, n, prefix);
+		count_err(st, err, err == -EEXIST ? &st->cnt.bad_handshake :
+						    &st->cnt.bad_certificate);
 		break;
 	case HS_CERTIFICATE_REQUEST:
 		if (dir == 1)

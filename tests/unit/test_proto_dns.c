@@ -326,6 +326,7 @@ static void test_txt(void)
 	CHECK(msg.an[0].kind == DNS_RD_TEXT && msg.an[1].kind == DNS_RD_TEXT);
 	CHECK_STR(msg.an[0].rdata, "AhvMAAO1kAFE5TE9QTjFFN09RN1lYSDk");
 	CHECK(msg.an[1].rdata_len == 0);
+	CHECK(msg.an[0].rdlength == 34 && msg.an[1].rdlength == 34);
 	CHECK_STR(msg.q[0].rrname, "AAAAAO1kQA.=auth.srv.tunnel.com");
 	j = eve(&msg);
 	CHECK_JSON(j, "\"grouped\":{\"TXT\":[\"AhvMAAO1kAFE5TE9QTjFFN09RN1lYSDk\","
@@ -345,7 +346,7 @@ static void test_null(void)
 	 * spelled \xNN because the whole is not valid UTF-8. */
 	CHECK(parse(null_resp, sizeof(null_resp), &msg) == 0);
 	CHECK(msg.aa && msg.nan == 1 && msg.an[0].kind == DNS_RD_BYTES);
-	CHECK(msg.an[0].rdata_len == 9);
+	CHECK(msg.an[0].rdata_len == 9 && msg.an[0].rdlength == 9);
 	j = eve(&msg);
 	CHECK_JSON(j, "\"flags\":\"8400\",\"qr\":true,\"aa\":true,");
 	CHECK_JSON(j, "\"queries\":[{\"rrname\":\"vaaaakardli.pirate.sea\","

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# bench.sh - haidang-sensor against nDPI's own ndpiReader, side by side in one run.
+#
+# Builds (once) the large benchmark capture with ../shared/tools/make-bench-pcap, then
+# runs each program RUNS times (default 5) on it and keeps the fastest run of each:
+# whole-process wall time, packets per second, and peak resident memory (from GNU time).
+# haidang-sensor runs with DPI and every metadata parser on, writing its events to
+# /dev/null (so JSON formatting is paid for); ndpiReader runs with its defaults and -q.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$here"
+build=${HAIDANG_BUILD:-build}
+sensor=$build/sensor/haidang-sensor
+out=$build/bench
+runs=${RUNS:-5}
+copies=${COPIES:-40}
+maker=$here/../shared/tools/make-bench-pcap
+mkdir -p "$out"
+pcap=$out/bench-$copies.pcap
+if [ ! -s "$pcap" ]; then
+  [ -x "$maker" ] || { echo "bench: $maker not found (the shared corpus tools are needed)" >&2; exit 1; }
+  echo "building the benchmark capture ($copies copies of the corpus) ..." >&2
+  "$maker" "$pcap" "$copies" >&2
+fi
+packets=$(capinfos -c -M "$pcap" | awk '/Number of packets/ {print $NF}')
+bytes=$(stat -c %s "$pcap")
+
+best() { # prints "wall_s maxrss_kb" of the fastest of $runs runs of "$@"
+  local i
+  for i in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$out/time" "$@" >/dev/null 2>"$out/stderr" || {
+      echo "bench: '$*' failed:" >&2; cat "$out/stderr" >&2; exit 1; }
+    cat "$out/time"
+  done | sort -n | head -1
+}
+
+read -r nd_wall nd_rss < <(best ndpiReader -i "$pcap" -q)
+read -r hd_wall hd_rss < <(best "$sensor" -r "$pcap" --eve /dev/null --no-progress)
+read -r h1_wall h1_rss < <(best "$sensor" -r "$pcap" --eve /dev/null --no-progress --workers 1)
+
+awk -v p="$packets" -v b="$bytes" -v nw="$nd_wall" -v nr="$nd_rss" -v hw="$hd_wall" \
+    -v hr="$hd_rss" -v h1w="$h1_wall" -v h1r="$h1_rss" -v cpus="$(nproc)" -v runs="$runs" '
+function row(name, w, r) {
+  printf "%-34s %8.3f %12.0f %10.1f\n", name, w, p / w, r / 1024
+}
+BEGIN {
+  printf "capture: %d packets, %.1f MB; best of %d runs; %d CPUs\n\n", p, b / 1e6, runs, cpus
+  printf "%-34s %8s %12s %10s\n", "program", "wall s", "packets/s", "peak MiB"
+  row("ndpiReader -q (nDPI 4.2)", nw, nr)
+  row("haidang-sensor (workers = CPUs)", hw, hr)
+  row("haidang-sensor --workers 1", h1w, h1r)
+  printf "\nhaidang / ndpiReader: %.2fx the packets/s (target >= 2.5x), %.2fx the peak memory (target <= 0.5x)\n",
+         nw / hw, hr / nr
+}'
