@@ -119,11 +119,17 @@ static bool is_ws(uint8_t c)
 	return c == ' ' || c == '\t';
 }
 
+/* c is one of the characters of set (never NUL) */
+static bool in_set(uint8_t c, const char *set)
+{
+	return c != 0 && strchr(set, c) != NULL;
+}
+
 static bool is_tchar(uint8_t c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 		return true;
-	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return in_set(c, "!#$%&'*+-.^_`|~");
 }
 
 static bool eq_nocase(const uint8_t *s, size_t n, const char *lit)
@@ -263,12 +269,12 @@ static void split_hostport(const uint8_t *s, size_t n, const uint8_t **host, siz
 		i++;
 	h = i;
 	if (i < n && s[i] == '[') {
-		while (i < n && s[i] != ']' && !strchr("/?#", s[i]))
+		while (i < n && s[i] != ']' && !in_set(s[i], "/?#"))
 			i++;
 		if (i < n && s[i] == ']')
 			i++;
 	} else {
-		while (i < n && !strchr("/?#:", s[i]))
+		while (i < n && !in_set(s[i], "/?#:"))
 			i++;
 	}
 	*host = s + h;
@@ -279,7 +285,7 @@ static void split_hostport(const uint8_t *s, size_t n, const uint8_t **host, siz
 	if (i < n && s[i] == ':') {
 		size_t p = ++i;
 
-		while (i < n && !strchr("/?#", s[i]))
+		while (i < n && !in_set(s[i], "/?#"))
 			i++;
 		*port = parse_port(s + p, i - p);
 	}
@@ -612,7 +618,7 @@ static void set_host(struct txn *t, const uint8_t *hosthdr, size_t hlen, bool ha
 		if (colon && (size_t)(colon - u) + 3 <= ulen && colon[1] == '/' && colon[2] == '/') {
 			auth = colon + 3;
 			alen = 0;
-			while (auth + alen < u + ulen && !strchr("/?#", auth[alen]))
+			while (auth + alen < u + ulen && !in_set(auth[alen], "/?#"))
 				alen++;
 			for (size_t i = alen; i > 0; i--) {
 				if (auth[i - 1] == '@') {
@@ -1285,13 +1291,18 @@ void http_state_destroy(struct http_state *st)
 
 void http_state_set_body_cb(struct http_state *st, http_body_fn fn, void *user)
 {
+	if (!st)
+		return;
 	st->body_fn = fn;
 	st->body_user = user;
 }
 
 void http_state_stats(const struct http_state *st, struct http_stats *out)
 {
-	*out = st->stats;
+	if (st)
+		*out = st->stats;
+	else
+		memset(out, 0, sizeof(*out));
 }
 
 void http_feed(struct http_state *st, int dir, const uint8_t *data, size_t len,

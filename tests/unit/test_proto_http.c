@@ -428,6 +428,8 @@ static void feed(struct http_state *st, struct run *r, int dir, const void *p, s
 	drain(st, r);
 }
 
+#define FEED_LIT(st, r, dir, lit) feed(st, r, dir, lit, sizeof(lit) - 1)
+
 enum mode { AS_CAPTURED, BYTEWISE, MERGED, SPLIT_AT };
 
 /* Feeds a flow; with SPLIT_AT, the segment holding flow offset `at` is cut
@@ -836,6 +838,18 @@ static void test_odd_but_valid(void)
 		  HTTP_TXF_FOLDED | HTTP_TXF_SEEN_100 },
 		{ "GET", "/old", "", "", -1, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0 },
 	};
+	/* 304 and 204 with a length have no body: the next answer parses */
+	static const struct seg nobody[] = {
+		SEG0("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n"),
+		SEG1("HTTP/1.1 304 Not Modified\r\nContent-Length: 1234\r\n\r\n"
+		     "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"),
+	};
+	static const struct want wn[] = {
+		{ "GET", "/a", NULL, "", -1, NULL, NULL, NULL, 304, NULL, NULL, 0, 0, 0, 0 },
+		{ "GET", "/b", NULL, "", -1, NULL, NULL, NULL, 204, NULL, NULL, 0, 0, 0, 0 },
+		{ "GET", "/c", NULL, "", -1, NULL, NULL, NULL, 200, NULL, NULL, 1, 0, 1, 0 },
+	};
 	/* chunked request with extensions and a trailer; a response with
 	 * Content-Range */
 	static const struct seg upload[] = {
@@ -852,6 +866,7 @@ static void test_odd_but_valid(void)
 
 	check_flow("odd", odd, ARRAY_SIZE(odd), wo, ARRAY_SIZE(wo));
 	check_flow("chunked-upload", upload, ARRAY_SIZE(upload), wu, ARRAY_SIZE(wu));
+	check_flow("no-body", nobody, ARRAY_SIZE(nobody), wn, ARRAY_SIZE(wn));
 	run_flow(&r, upload, ARRAY_SIZE(upload), AS_CAPTURED, 0);
 	CHECK(r.ntx == 1 && r.tx[0].range_start == 500 && r.tx[0].range_end == 1000 &&
 		      r.tx[0].range_size == 146515,
@@ -974,7 +989,7 @@ static void test_endless_headers(void)
 	CHECK(stats.hdr_overflow == 1 && stats.gave_up[0] == 1, "endless headers: overflow %llu",
 	      (unsigned long long)stats.hdr_overflow);
 	CHECK(r.ntx == 0, "tx finished before its response");
-	feed(st, &r, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38);
+	FEED_LIT(st, &r, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 	CHECK(r.ntx == 1 && (r.tx[0].flags & HTTP_TXF_HDR_OVERFLOW) &&
 		      strcmp(r.tx[0].host, "e") == 0 && r.tx[0].status == 200,
 	      "truncated header block not kept");
@@ -1009,7 +1024,7 @@ static void test_endless_headers(void)
 	/* a request cut short by the end of the flow is still reported */
 	st = http_state_create();
 	memset(&r, 0, sizeof(r));
-	feed(st, &r, 0, "GET /cut HTTP/1.1\r\nHost: cut.example\r\nUser-Ag", 45);
+	FEED_LIT(st, &r, 0, "GET /cut HTTP/1.1\r\nHost: cut.example\r\nUser-Ag");
 	http_flush(st);
 	drain(st, &r);
 	CHECK(r.ntx == 1 && strcmp(r.tx[0].host, "cut.example") == 0 &&
@@ -1037,7 +1052,7 @@ static void test_garbage(void)
 	memset(&r, 0, sizeof(r));
 	feed(st, &r, 0, junk, sizeof(junk));
 	feed(st, &r, 1, junk + 100, 2000);
-	feed(st, &r, 0, "GET / HTTP/1.1\r\n\r\n", 18);
+	FEED_LIT(st, &r, 0, "GET / HTTP/1.1\r\n\r\n");
 	http_flush(st);
 	drain(st, &r);
 	http_state_stats(st, &stats);
@@ -1049,8 +1064,8 @@ static void test_garbage(void)
 	/* text that is not HTTP: SMTP, SSH */
 	st = http_state_create();
 	memset(&r, 0, sizeof(r));
-	feed(st, &r, 0, "EHLO mail.example\r\nMAIL FROM:<a@b>\r\n", 36);
-	feed(st, &r, 1, "SSH-2.0-OpenSSH_9.2\r\n", 21);
+	FEED_LIT(st, &r, 0, "EHLO mail.example\r\nMAIL FROM:<a@b>\r\n");
+	FEED_LIT(st, &r, 1, "SSH-2.0-OpenSSH_9.2\r\n");
 	http_flush(st);
 	drain(st, &r);
 	http_state_stats(st, &stats);
@@ -1060,8 +1075,8 @@ static void test_garbage(void)
 	/* NUL in a header value */
 	st = http_state_create();
 	memset(&r, 0, sizeof(r));
-	feed(st, &r, 0, "GET / HTTP/1.1\r\nUser-Agent: ab\0cd\r\n\r\n", 37);
-	feed(st, &r, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38);
+	FEED_LIT(st, &r, 0, "GET / HTTP/1.1\r\nUser-Agent: ab\0cd\r\n\r\n");
+	FEED_LIT(st, &r, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 	CHECK(r.ntx == 1 && strcmp(r.tx[0].user_agent, "ab") == 0 &&
 		      (r.tx[0].flags & HTTP_TXF_TRUNCATED),
 	      "NUL in header");
@@ -1075,6 +1090,11 @@ static void test_garbage(void)
 	CHECK(!http_next_tx(st, &r.tx[0]), "tx from nothing");
 	http_state_destroy(st);
 	http_state_destroy(NULL);
+}
+
+static void feed_str(struct http_state *st, int dir, const char *s)
+{
+	http_feed(st, dir, (const uint8_t *)s, strlen(s), &(struct timeval){ 1, 0 });
 }
 
 static void test_flood(void)
@@ -1095,6 +1115,46 @@ static void test_flood(void)
 	CHECK(popped == HTTP_TX_QUEUE_MAX && stats.tx_dropped == 1000 - HTTP_TX_QUEUE_MAX &&
 		      stats.tx_created == 1000,
 	      "flood: popped %u dropped %llu", popped, (unsigned long long)stats.tx_dropped);
+	http_state_destroy(st);
+	/* more pipelined requests than the queue holds, read only at the end:
+	 * the oldest are dropped, and their answers must not shift the pairing */
+	st = http_state_create();
+	for (int i = 0; i < 40; i++) {
+		char req[64];
+		int n = snprintf(req, sizeof(req), "GET /%d HTTP/1.1\r\n\r\n", i);
+
+		http_feed(st, 0, (const uint8_t *)req, (size_t)n, &(struct timeval){ i, 0 });
+	}
+	for (int i = 0; i < 40; i++) {
+		char res[96];
+		int n = snprintf(res, sizeof(res), "HTTP/1.1 %d X\r\nContent-Length: %d\r\n\r\n%*s",
+				 400 + i, i, i, "");
+
+		http_feed(st, 1, (const uint8_t *)res, (size_t)n, &(struct timeval){ 50, 0 });
+	}
+	popped = 0;
+	while (http_next_tx(st, &tx)) {
+		char want[16];
+		unsigned i = popped + (40 - HTTP_TX_QUEUE_MAX);
+
+		snprintf(want, sizeof(want), "/%u", i);
+		CHECK(strcmp(tx.uri, want) == 0 && tx.status == (int)(400 + i) &&
+			      tx.response_body_len == i,
+		      "pipelined overflow: %s got status %d", tx.uri, tx.status);
+		popped++;
+	}
+	CHECK(popped == HTTP_TX_QUEUE_MAX, "pipelined overflow: popped %u", popped);
+	http_state_destroy(st);
+
+	/* once the response side is not HTTP, requests finish at once */
+	st = http_state_create();
+	feed_str(st, 0, "GET /1 HTTP/1.1\r\n\r\n");
+	feed_str(st, 1, "\x16\x03\x01garbage");
+	feed_str(st, 0, "GET /2 HTTP/1.1\r\n\r\n");
+	popped = 0;
+	while (http_next_tx(st, &tx))
+		popped++;
+	CHECK(popped == 2, "requests after a dead response side: %u finished", popped);
 	http_state_destroy(st);
 }
 
