@@ -233,6 +233,7 @@ static enum decode_result decode_gre(struct pkt *p, const uint8_t *d,
 		return r;
 	d += off;
 	len -= off;
+	p->inner_len = len;
 	switch (proto) {
 	case ETH_IPV4:
 	case ETH_IPV6:
@@ -271,6 +272,7 @@ static enum decode_result decode_udp_tunnel(struct pkt *p, bool *handled,
 		if ((r = tunnel_enter(p, TUNNEL_VXLAN, &depth)) != DECODE_OK)
 			return r;
 		*handled = true;
+		p->inner_len = len - 8;
 		return decode_ether(p, d + 8, len - 8, depth);
 	}
 	if (p->dport == 6081 && len >= 8 && (d[0] >> 6) == 0) {
@@ -281,6 +283,7 @@ static enum decode_result decode_udp_tunnel(struct pkt *p, bool *handled,
 		if ((r = tunnel_enter(p, TUNNEL_GENEVE, &depth)) != DECODE_OK)
 			return r;
 		*handled = true;
+		p->inner_len = len - hl;
 		if (proto == ETH_TEB)
 			return decode_ether(p, d + hl, len - hl, depth);
 		return decode_ethertype(p, proto, d + hl, len - hl, depth);
@@ -305,6 +308,7 @@ static enum decode_result decode_udp_tunnel(struct pkt *p, bool *handled,
 			if ((r = tunnel_enter(p, TUNNEL_TEREDO, &depth)) != DECODE_OK)
 				return r;
 			*handled = true;
+			p->inner_len = len;
 			return decode_ip(p, d, len, depth);
 		}
 	}
@@ -380,6 +384,7 @@ static enum decode_result decode_l4(struct pkt *p, const uint8_t *d,
 			return r;
 		if (len < 1)
 			return DERR_TUNNEL_TRUNC;
+		p->inner_len = len;
 		return decode_ip(p, d, len, depth);
 	}
 	default:

@@ -89,6 +89,7 @@ struct pkt {
 	uint8_t tunnel_depth;
 	uint8_t tunnel_proto;  /* IP protocol of the outer packet */
 	struct hd_addr tun_src, tun_dst; /* outermost IP header */
+	uint32_t inner_len;    /* bytes of the innermost decapsulated frame */
 
 	uint8_t ipver;         /* 4 or 6, of the innermost IP header */
 	const uint8_t *l3;     /* innermost IP header: what DPI reads */

@@ -25,7 +25,7 @@ struct dgram {
 	struct dgram *hnext, *prev, *next;
 	struct hd_addr src, dst;
 	uint32_t id;
-	uint16_t vlan;
+	uint32_t vlan;      /* both tags */
 	uint8_t proto, ipver;
 	struct timeval first;
 	uint8_t *data;      /* payload after the IP header(s) */
@@ -58,6 +58,11 @@ struct defrag *defrag_create(uint64_t memcap, unsigned timeout_s)
 	d->memcap = memcap;
 	d->timeout = timeout_s;
 	return d;
+}
+
+static uint32_t vlan_of(const struct pkt *p)
+{
+	return (p->nvlan > 0 ? p->vlan[0] : 0) | (uint32_t)(p->nvlan > 1 ? p->vlan[1] : 0) << 16;
 }
 
 static unsigned df_hash(const struct pkt *p)
@@ -129,7 +134,7 @@ static void bit_set(uint8_t *b, uint32_t i) { b[i / 8] |= (uint8_t)(1u << (i % 8
 
 static struct dgram *dgram_find(struct defrag *d, const struct pkt *p, unsigned h)
 {
-	uint16_t vlan = p->nvlan ? p->vlan[0] : 0;
+	uint32_t vlan = vlan_of(p);
 
 	for (struct dgram *g = d->buckets[h]; g; g = g->hnext)
 		if (g->id == p->frag_id && g->proto == p->proto && g->vlan == vlan &&
@@ -188,7 +193,7 @@ int defrag_add(struct defrag *d, const struct pkt *p, const uint8_t **ip,
 		g->id = p->frag_id;
 		g->proto = p->proto;
 		g->ipver = p->ipver;
-		g->vlan = p->nvlan ? p->vlan[0] : 0;
+		g->vlan = vlan_of(p);
 		g->first = p->ts;
 		g->hnext = d->buckets[h];
 		d->buckets[h] = g;

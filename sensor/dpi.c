@@ -94,9 +94,13 @@ bool dpi_packet(struct dpi *d, struct flow *f, const struct pkt *p)
 	struct dpi_flow *s = f->dpi_state;
 	uint64_t ms;
 	unsigned budget = f->proto == 17 ? DPI_BUDGET_UDP : DPI_BUDGET_TCP;
-	uint64_t npkts = f->pkts[0] + f->pkts[1];
 
 	if (f->dpi.done || !p->l3)
+		return false;
+	/* a packet cut short by the snap length would mislead nDPI; its own
+	 * reader skips such packets too */
+	if (p->ipver == 4 && p->l3len >= 4 &&
+	    ((uint32_t)p->l3[2] << 8 | p->l3[3]) > p->l3len && !p->reassembled)
 		return false;
 	if (!s) {
 		s = calloc(1, sizeof(*s));
@@ -116,7 +120,14 @@ bool dpi_packet(struct dpi *d, struct flow *f, const struct pkt *p)
 						 ms);
 	s->pkts++;
 	d->st.packets++;
-	if (npkts > budget) {
+	/* nDPI flags DNS over IP fragments from the fragment bits, which
+	 * reassembly has removed: say it ourselves */
+	if (p->reassembled && (s->proto.master_protocol == NDPI_PROTOCOL_DNS ||
+			       s->proto.app_protocol == NDPI_PROTOCOL_DNS))
+		s->nf->risk |= (ndpi_risk)1 << NDPI_DNS_FRAGMENTED;
+	if (f->proto != 6 && f->proto != 17) {
+		/* nDPI's reader never gives up early on other protocols */
+	} else if (s->pkts > budget) {
 		conclude(d, f, s->proto.app_protocol == NDPI_PROTOCOL_UNKNOWN);
 		return true;
 	}
@@ -150,14 +161,6 @@ void dpi_release(struct flow *f)
 const char *dpi_host_name(const struct flow *f)
 {
 	return f->dpi_state ? f->dpi_state->nf->host_server_name : "";
-}
-
-const char *dpi_ssh_hassh(const struct flow *f, int dir)
-{
-	if (!f->dpi_state || (f->dpi.master != NDPI_PROTOCOL_SSH && f->dpi.app != NDPI_PROTOCOL_SSH))
-		return "";
-	return dir ? f->dpi_state->nf->protos.ssh.hassh_server
-		   : f->dpi_state->nf->protos.ssh.hassh_client;
 }
 
 const char *dpi_quic_user_agent(const struct flow *f)
@@ -249,9 +252,19 @@ const char *dpi_app_proto(const struct flow *f)
 		{ NDPI_PROTOCOL_DNP3, "dnp3" }, { NDPI_PROTOCOL_MODBUS, "modbus" },
 		{ NDPI_PROTOCOL_DCERPC, "dcerpc" }, { NDPI_PROTOCOL_TELNET, "telnet" },
 		{ NDPI_PROTOCOL_DHCPV6, "dhcpv6" }, { NDPI_PROTOCOL_DOH_DOT, "tls" },
+		{ NDPI_PROTOCOL_HTTP_CONNECT, "http" }, { NDPI_PROTOCOL_HTTP_PROXY, "http" },
 	};
 	/* the master protocol (TLS in TLS.YouTube) names the wire protocol */
 	uint16_t ids[2] = { f->dpi.master, f->dpi.app };
+
+	/* Suricata names a protocol only when it parsed it: a guess by port
+	 * or address is no parse */
+	if (f->dpi.confidence < NDPI_CONFIDENCE_DPI_CACHE)
+		return NULL;
+	/* nDPI's SMBv1 on UDP is NetBIOS datagrams, not Suricata's SMB */
+	if (f->proto == 17 && (f->dpi.app == NDPI_PROTOCOL_SMBV1 ||
+			       f->dpi.master == NDPI_PROTOCOL_SMBV1))
+		return NULL;
 
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < ARRAY_SIZE(map); i++)

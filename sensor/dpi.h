@@ -43,7 +43,6 @@ void dpi_release(struct flow *f);
 /* While f->dpi_state is live: what nDPI saw that haidang does not parse
  * itself. Return "" when absent. */
 const char *dpi_host_name(const struct flow *f);   /* QUIC SNI, ... */
-const char *dpi_ssh_hassh(const struct flow *f, int dir); /* 0 client, 1 server */
 const char *dpi_quic_user_agent(const struct flow *f);
 
 /* Names; buf-based ones write into the caller's buffer. */

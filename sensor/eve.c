@@ -244,7 +244,7 @@ void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,
 	w = eve_begin(e, "flow", f, 0, &f->last, 0);
 	if (app)
 		jw_str(w, "app_proto", app);
-	else if (f->proto == 6 || f->proto == 17)
+	else if ((f->proto == 6 || f->proto == 17) && f->payload_seen)
 		jw_str(w, "app_proto", "failed");
 	jw_obj_open(w, "flow");
 	jw_uint(w, "pkts_toserver", f->pkts[0]);

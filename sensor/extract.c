@@ -27,11 +27,12 @@
 struct flow_meta {
 	struct tls_state *tls;
 	struct http_state *http;
-	struct ssh_info *ssh;
+	struct ssh_state *ssh;
 	struct quic_info *quic;
 	uint64_t dns_tx;
 	bool looked[2];     /* first payload of each direction examined */
 	bool tls_emitted;
+	bool tunnel;         /* HTTP CONNECT/upgrade seen */
 };
 
 struct extract {
@@ -193,12 +194,8 @@ static void look_first(struct flow *f, struct flow_meta *m, const struct pkt *p,
 			m->tls = tls_state_create();
 		else if (!m->http && dir == 0 && http_looks_like_request(d, n))
 			m->http = http_state_create();
-		else if (ssh_looks_like_banner(d, n)) {
-			if (!m->ssh)
-				m->ssh = calloc(1, sizeof(*m->ssh));
-			if (m->ssh)
-				ssh_parse_banner(d, n, &m->ssh->side[dir]);
-		}
+		else if (!m->ssh && ssh_looks_like_banner(d, n))
+			m->ssh = ssh_state_create();
 	} else if (f->proto == 17 && !m->quic) {
 		uint32_t v;
 		if (dir == 0 && quic_parse_long_header(d, n, &v) == 0 && v != 0 &&
@@ -235,6 +232,21 @@ void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int 
 	if (m->http) {
 		http_feed(m->http, dir, p->payload, p->paylen, &p->ts);
 		emit_http(x, f);
+		if (!m->tls && !m->tunnel) {
+			struct http_stats hs;
+			http_state_stats(m->http, &hs);
+			if (hs.tunnels) {
+				/* CONNECT accepted (or an upgrade): what follows is
+				 * another protocol, TLS as a rule; look again */
+				m->tunnel = true;
+				m->looked[0] = m->looked[1] = false;
+			}
+		}
+	}
+	if (m->ssh && !m->ssh->emitted) {
+		ssh_feed(m->ssh, dir, p->payload, p->paylen);
+		if (ssh_done(m->ssh))
+			emit_ssh(x, f, &p->ts);
 	}
 }
 
@@ -244,12 +256,6 @@ void extract_dpi_done(struct extract *x, struct flow *f, const struct timeval *t
 
 	if (!m)
 		return;
-	if (m->ssh) {
-		str_copy(m->ssh->side[0].hassh, dpi_ssh_hassh(f, 0), sizeof(m->ssh->side[0].hassh));
-		str_copy(m->ssh->side[1].hassh, dpi_ssh_hassh(f, 1), sizeof(m->ssh->side[1].hassh));
-		if (m->ssh->side[0].seen && m->ssh->side[1].seen)
-			emit_ssh(x, f, ts);
-	}
 	if (m->quic) {
 		str_copy(m->quic->sni, dpi_host_name(f), sizeof(m->quic->sni));
 		str_copy(m->quic->ua, dpi_quic_user_agent(f), sizeof(m->quic->ua));
@@ -273,7 +279,7 @@ void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *t
 	emit_quic(x, f, ts);
 	http_state_destroy(m->http);
 	tls_state_destroy(m->tls);
-	free(m->ssh);
+	ssh_state_destroy(m->ssh);
 	free(m->quic);
 	free(m);
 	f->meta = NULL;

@@ -2,7 +2,8 @@
  * flow.c - stage 3: the bidirectional flow table (see flow.h).
  *
  * A chained hash table sized from the memory cap, and one list per timeout
- * class (TCP new, established and closed, UDP, other). Every packet moves
+ * class (TCP new, established and closed; UDP and other, new and
+ * established). Every packet moves
  * its flow to the tail of its list, so each list stays ordered by last
  * activity and expiry only ever looks at list heads: O(1) per packet and
  * per expired flow. When the table is full the least recently active flow
@@ -68,12 +69,18 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* Both VLAN tags (QinQ) are part of the flow's identity. */
+static uint32_t vlan_key(uint8_t n, const uint16_t *v)
+{
+	return (n > 0 ? v[0] : 0) | (uint32_t)(n > 1 ? v[1] : 0) << 12 | (uint32_t)n << 24;
+}
+
 /* Symmetric: both directions of a flow hash alike. */
 static uint64_t tuple_hash(const struct pkt *p)
 {
 	const struct hd_addr *a = &p->src, *b = &p->dst;
 	uint16_t pa = p->sport, pb = p->dport;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ p->proto ^ (uint64_t)(p->nvlan ? p->vlan[0] : 0) << 8;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ p->proto ^ (uint64_t)vlan_key(p->nvlan, p->vlan) << 8;
 	unsigned n = p->ipver == 4 ? 4 : 16;
 	int c = addr_compare(a, b);
 
@@ -136,7 +143,7 @@ static void flow_remove(struct flowtab *t, struct flow *f, enum flow_end why)
 	k.proto = f->proto;
 	k.ipver = f->ipver;
 	k.nvlan = f->nvlan;
-	k.vlan[0] = f->vlan[0];
+	memcpy(k.vlan, f->vlan, sizeof(k.vlan));
 	pp = &t->buckets[tuple_hash(&k) & (t->nbuckets - 1)];
 	while (*pp && *pp != f)
 		pp = &(*pp)->hnext;
@@ -151,9 +158,8 @@ static void flow_remove(struct flowtab *t, struct flow *f, enum flow_end why)
 
 static bool tuple_match(const struct flow *f, const struct pkt *p, int *dir)
 {
-	uint16_t vlan = p->nvlan ? p->vlan[0] : 0;
-
-	if (f->proto != p->proto || (f->nvlan ? f->vlan[0] : 0) != vlan)
+	if (f->proto != p->proto ||
+	    vlan_key(f->nvlan, f->vlan) != vlan_key(p->nvlan, p->vlan))
 		return false;
 	if (f->sport == p->sport && f->dport == p->dport &&
 	    addr_equal(&f->src, &p->src) && addr_equal(&f->dst, &p->dst)) {
@@ -190,7 +196,9 @@ static uint8_t list_for(const struct flow *f)
 			return FL_TCP_CLOSED;
 		return f->both_dirs ? FL_TCP_EST : FL_TCP_NEW;
 	}
-	return f->proto == 17 ? FL_UDP : FL_OTHER;
+	if (f->proto == 17)
+		return f->both_dirs ? FL_UDP_EST : FL_UDP_NEW;
+	return f->both_dirs ? FL_OTHER_EST : FL_OTHER_NEW;
 }
 
 static struct flow *flow_new(struct flowtab *t, const struct pkt *p, uint64_t slot)
@@ -266,7 +274,10 @@ struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
 		f->start = p->ts;
 	}
 	f->pkts[*dir]++;
-	f->bytes[*dir] += p->wirelen;
+	/* tunnelled: the inner frame, as Suricata counts it */
+	f->bytes[*dir] += p->tunnel ? p->inner_len : p->wirelen;
+	if (p->paylen)
+		f->payload_seen = true;
 	if (timercmp(&p->ts, &f->last, >))
 		f->last = p->ts;
 	if (*dir == 1)

@@ -19,7 +19,11 @@
 
 #include "decode.h"
 
-enum flow_list { FL_TCP_NEW, FL_TCP_EST, FL_TCP_CLOSED, FL_UDP, FL_OTHER, FL__COUNT };
+/* Timeout classes; "new" means one direction seen so far. */
+enum flow_list {
+	FL_TCP_NEW, FL_TCP_EST, FL_TCP_CLOSED, FL_UDP_NEW, FL_UDP_EST,
+	FL_OTHER_NEW, FL_OTHER_EST, FL__COUNT
+};
 
 enum flow_end {
 	FLOW_END_TIMEOUT,        /* idle */
@@ -53,6 +57,7 @@ struct flow {
 	uint8_t fin_seen;         /* bit 0: client sent FIN, bit 1: server */
 	bool rst_seen;
 	bool both_dirs;
+	bool payload_seen;        /* some packet carried L4 payload */
 	uint8_t icmp_type, icmp_code;
 	uint16_t sport, dport;
 	uint16_t vlan[DECODE_MAX_VLAN];

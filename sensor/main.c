@@ -448,8 +448,10 @@ static int setup(struct sensor *s)
 		.timeout = { [FL_TCP_NEW] = (unsigned)s->o.to_tcp_new,
 			     [FL_TCP_EST] = (unsigned)s->o.to_tcp_est,
 			     [FL_TCP_CLOSED] = (unsigned)s->o.to_tcp_closed,
-			     [FL_UDP] = (unsigned)s->o.to_udp,
-			     [FL_OTHER] = (unsigned)s->o.to_other },
+			     [FL_UDP_NEW] = (unsigned)s->o.to_udp_new,
+			     [FL_UDP_EST] = (unsigned)s->o.to_udp_est,
+			     [FL_OTHER_NEW] = (unsigned)s->o.to_other_new,
+			     [FL_OTHER_EST] = (unsigned)s->o.to_other_est },
 		.active_timeout = (unsigned)s->o.to_active,
 		.id_seed = 0x68616964616e67ULL,
 	};

@@ -24,7 +24,8 @@ struct sensor_options {
 	char *agency;
 	struct conf_list home_net;
 	uint64_t flow_memcap;
-	uint64_t to_tcp_new, to_tcp_est, to_tcp_closed, to_udp, to_other, to_active;
+	uint64_t to_tcp_new, to_tcp_est, to_tcp_closed, to_udp_new, to_udp_est;
+	uint64_t to_other_new, to_other_est, to_active;
 	uint64_t defrag_memcap, defrag_timeout;
 	uint64_t stats_interval;
 	bool progress;

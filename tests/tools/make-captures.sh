@@ -58,6 +58,7 @@ PY=/usr/bin/python3
 NS_C=hd-cli; NS_S=hd-srv          # client and server namespaces
 VC=hdc0;     VS=hds0              # veth ends (client, server)
 C4=10.77.0.2; S4=10.77.0.1; C6=fd77::2; S6=fd77::1
+B4=10.77.0.66                     # second server address: the "suspicious" update host
 MAC_C=02:77:00:00:00:02; MAC_S=02:77:00:00:00:01
 WORK=$(mktemp -d /tmp/hd-captures.XXXXXX)
 PIDS=()
@@ -75,7 +76,7 @@ cleanup() {
       ip netns del "$ns" 2>/dev/null
     fi
   done
-  rm -rf "$WORK"
+  if [ -n "${HD_KEEP_WORK:-}" ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -86,8 +87,9 @@ log() { echo "== $*"; }
 gap() { sleep "${1:-0.4}"; }
 
 # background server in the server namespace: bg_srv NAME cmd...
-bg_srv() { local n=$1; shift; srv "$@" >"$WORK/$n.log" 2>&1 & PIDS+=($!); }
-bg_cli() { local n=$1; shift; cli "$@" >"$WORK/$n.log" 2>&1 & PIDS+=($!); }
+# ("ip netns exec" execs the command, so $! is the server's own pid)
+bg_srv() { local n=$1; shift; ip netns exec "$NS_S" "$@" >"$WORK/$n.log" 2>&1 & PIDS+=($!); }
+bg_cli() { local n=$1; shift; ip netns exec "$NS_C" "$@" >"$WORK/$n.log" 2>&1 & PIDS+=($!); }
 
 wait_for() { # wait_for DESCRIPTION cmd... (up to 10 s)
   local what=$1 i; shift
@@ -100,8 +102,8 @@ listening() { srv ss -Hln"$1" "sport = :$2" | grep -q .; }
 cap_start() {
   local name=$1 ifc=$2; shift 2
   : >"$WORK/$name.cap.log"
-  cli tcpdump -Z root -n -s 0 -U --immediate-mode -i "$ifc" "$@" -w "$WORK/$name" \
-      2>"$WORK/$name.cap.log" &
+  ip netns exec "$NS_C" tcpdump -Z root -n -s 0 -U --immediate-mode -i "$ifc" "$@" \
+      -w "$WORK/$name" 2>"$WORK/$name.cap.log" &
   CAP_PID[$name]=$!
   wait_for "tcpdump $name" grep -q 'listening on' "$WORK/$name.cap.log"
   sleep 0.3
@@ -110,7 +112,7 @@ cap_start() {
 cap_start_dumpcap() {
   local name=$1 ifc=$2
   : >"$WORK/$name.cap.log"
-  cli dumpcap -n -s 0 -i "$ifc" -w "$WORK/$name" 2>"$WORK/$name.cap.log" &
+  ip netns exec "$NS_C" dumpcap -n -s 0 -i "$ifc" -w "$WORK/$name" 2>"$WORK/$name.cap.log" &
   CAP_PID[$name]=$!
   wait_for "dumpcap $name" grep -q 'Capturing on' "$WORK/$name.cap.log"
   sleep 0.5
@@ -164,9 +166,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+        # headers and body in one write, as nginx/Apache do for small replies
+        self._headers_buffer.append(b"\r\n" + (b"" if head else body))
+        self.flush_headers()
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
@@ -419,6 +421,7 @@ setup_netns() {
   srv ethtool -K "$VS" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
   cli ip addr add "$C4/24" dev "$VC"; cli ip addr add "$C6/64" dev "$VC" nodad
   srv ip addr add "$S4/24" dev "$VS"; srv ip addr add "$S6/64" dev "$VS" nodad
+  srv ip addr add "$B4/24" dev "$VS"
 }
 
 make_certs() {
@@ -448,7 +451,7 @@ edns-packet-max=4096
 host-record=congthongtin.tinh.example,$S4,$S6,300
 host-record=dichvucong.tinh.example,$S4,$S6,300
 host-record=mail.tinh.example,10.77.0.25,300
-host-record=update-check.badsite.example,$S4,60
+host-record=update-check.badsite.example,$B4,60
 cname=www.tinh.example,portal.tinh.example,300
 cname=portal.tinh.example,congthongtin.tinh.example,300
 mx-host=tinh.example,mail.tinh.example,10
@@ -463,10 +466,13 @@ EOF
   bg_srv dnsmasq dnsmasq -k -u nobody -g nogroup --conf-file="$WORK/dnsmasq.conf" --log-facility=- --log-queries
   bg_srv httpd "$PY" "$WORK/httpd.py" 80
   bg_srv udpecho "$PY" "$WORK/udpecho.py" 9000
-  bg_srv tls sh -c "cd '$WORK/tlsroot' && exec openssl s_server -accept 443 -quiet -WWW \
-      -cert '$WORK/pki/congthongtin.crt' -key '$WORK/pki/congthongtin.key' \
-      -servername update-check.badsite.example \
-      -cert2 '$WORK/pki/badsite.crt' -key2 '$WORK/pki/badsite.key'"
+  # one openssl s_server per address (s_server -WWW serves files from its cwd)
+  bg_srv tls4 sh -c "cd '$WORK/tlsroot' && exec openssl s_server -accept '$S4:443' -quiet -WWW \
+      -cert '$WORK/pki/congthongtin.crt' -key '$WORK/pki/congthongtin.key'"
+  bg_srv tls6 sh -c "cd '$WORK/tlsroot' && exec openssl s_server -accept '[$S6]:443' -quiet -WWW \
+      -cert '$WORK/pki/congthongtin.crt' -key '$WORK/pki/congthongtin.key'"
+  bg_srv tlsbad sh -c "cd '$WORK/tlsroot' && exec openssl s_server -accept '$B4:443' -quiet -WWW \
+      -cert '$WORK/pki/badsite.crt' -key '$WORK/pki/badsite.key'"
   mkdir -p /run/sshd
   cat >"$WORK/sshd_config" <<EOF
 Port 22
@@ -517,9 +523,9 @@ scenario_demo() {
   sshc -p 22 quantri@$S4 true;                        gap
   # a workstation beacons to a suspicious update host
   q @$S4 A update-check.badsite.example;              gap
-  web -A "$UA_UPDATER" --resolve update-check.badsite.example:80:$S4 \
+  web -A "$UA_UPDATER" --resolve update-check.badsite.example:80:$B4 \
       http://update-check.badsite.example/update/agent.bin; gap
-  web -k --tlsv1.3 --resolve update-check.badsite.example:443:$S4 \
+  web -k --tlsv1.3 --resolve update-check.badsite.example:443:$B4 \
       https://update-check.badsite.example/check.txt
 }
 
@@ -544,7 +550,7 @@ scenario_http() {
   web -A "$UA_BROWSER" --resolve "$R_CTT4" -d 'tendangnhap=canbo01&matkhau=Thu%40Nghiem2024' \
       http://congthongtin.tinh.example/dangnhap;                                  gap 0.2
   web -A "$UA_BROWSER" --resolve "$R_CTT4" http://congthongtin.tinh.example/tailieu/baocao-quy3-2024.pdf; gap 0.2
-  web -A "$UA_UPDATER" --resolve update-check.badsite.example:80:$S4 http://update-check.badsite.example/update/agent.bin; gap 0.2
+  web -A "$UA_UPDATER" --resolve update-check.badsite.example:80:$B4 http://update-check.badsite.example/update/agent.bin; gap 0.2
   web -A "$UA_BROWSER" --resolve "$R_DVC6" http://dichvucong.tinh.example/index.html   # IPv6
 }
 
@@ -555,9 +561,9 @@ scenario_tls() {
       --resolve dichvucong.tinh.example:443:$S4 https://dichvucong.tinh.example/index.html; gap 0.3
   web --cacert "$WORK/pki/congthongtin.crt" --tlsv1.2 --tls-max 1.2 \
       --resolve "dichvucong.tinh.example:443:[$S6]" https://dichvucong.tinh.example/index.html; gap 0.3
-  cli openssl s_client -connect "$S4:443" -servername update-check.badsite.example -tls1_3 \
+  cli openssl s_client -connect "$B4:443" -servername update-check.badsite.example -tls1_3 \
       </dev/null >>"$WORK/client.log" 2>&1 || true;                                  gap 0.3
-  cli openssl s_client -connect "$S4:443" -servername update-check.badsite.example -tls1_2 \
+  cli openssl s_client -connect "$B4:443" -servername update-check.badsite.example -tls1_2 \
       </dev/null >>"$WORK/client.log" 2>&1 || true
 }
 
@@ -733,7 +739,8 @@ cp "$WORK/lt-eth.pcap"  "$STAGE/linktypes/dns-ethernet.pcap"
 cp "$WORK/lt-sll.pcap"  "$STAGE/linktypes/dns-linux-sll.pcap"
 cp "$WORK/lt-sll2.pcap" "$STAGE/linktypes/dns-linux-sll2.pcap"
 cp "$WORK/lt.pcapng"    "$STAGE/linktypes/dns-ethernet.pcapng"
-editcap -C 14 -T rawip "$WORK/lt-eth.pcap" "$STAGE/linktypes/dns-raw.pcap"          # strip Ethernet, LINKTYPE_RAW
+# strip the 14-byte Ethernet header (-C 14), fix the frame lengths (-L), mark as LINKTYPE_RAW
+editcap -F pcap -C 14 -L -T rawip "$WORK/lt-eth.pcap" "$STAGE/linktypes/dns-raw.pcap"
 tcpdump -r "$WORK/lt-eth.pcap" -w "$WORK/lt-v4.pcap" ip  2>/dev/null
 tcpdump -r "$WORK/lt-eth.pcap" -w "$WORK/lt-v6.pcap" ip6 2>/dev/null
 tcprewrite --dlt=user --user-dlt=0 --user-dlink=02,00,00,00 -i "$WORK/lt-v4.pcap" -o "$WORK/lt-null4.pcap"   # AF_INET=2
@@ -752,13 +759,614 @@ head -c 24 "$STAGE/dns.pcap" >"$STAGE/corrupt/header-only.pcap"
 
 log "verifying and writing README.md"
 printf '%s\n' "${TUNNEL_IMPL[@]}" >"$WORK/tunnel-impl.txt"
-"$PY" - "$STAGE" "$WORK" <<'FACTS_EOF'
-pass  # FACTS_PLACEHOLDER
+cat >"$WORK/facts.py" <<'FACTS_EOF'
+# Verify every capture with tshark/capinfos and write README.md from the results.
+import datetime, hashlib, json, os, platform, re, struct, subprocess, sys
+
+STAGE, WORK = sys.argv[1], sys.argv[2]
+QTYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 255: "ANY"}
+RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+TLSVER = {"0x0301": "TLS 1.0", "0x0302": "TLS 1.1", "0x0303": "TLS 1.2", "0x0304": "TLS 1.3"}
+CIPHERS = {"0xc030": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "0xc02c": "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+           "0xc02f": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "0xc02b": "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+           "0x1301": "TLS_AES_128_GCM_SHA256", "0x1302": "TLS_AES_256_GCM_SHA384", "0x1303": "TLS_CHACHA20_POLY1305_SHA256"}
+LINKTYPES = {0: "NULL (BSD loopback)", 1: "EN10MB (Ethernet)", 101: "RAW (raw IP)", 113: "LINUX_SLL (cooked v1)",
+             276: "LINUX_SLL2 (cooked v2)"}
+FAILED = []
+
+
+def run(*cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def tshark(path, *args):
+    return run("tshark", "-n", "-r", path, *args)
+
+
+def fields(path, flt, names):
+    args = ["-T", "fields", "-E", "separator=\t", "-E", "aggregator=,", "-E", "occurrence=a"]
+    if flt:
+        args += ["-Y", flt]
+    for n in names:
+        args += ["-e", n]
+    rc, out, err = tshark(path, *args)
+    if "aren't valid" in err or "isn't a valid" in err:
+        raise SystemExit("tshark rejected a field or filter: %s %s\n%s" % (flt, names, err))
+    rows = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        parts += [""] * (len(names) - len(parts))
+        rows.append(dict(zip(names, parts)))
+    return rows
+
+
+def last(v):
+    return v.split(",")[-1] if v else ""
+
+
+def md(s):
+    return str(s).replace("|", "\\|")
+
+
+def table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(md(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def pcap_linktype(path):
+    b = open(path, "rb").read(24)
+    if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        return struct.unpack("<I", b[20:24])[0]
+    if b[:4] in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        return struct.unpack(">I", b[20:24])[0]
+    return None
+
+
+def frames(path):
+    return fields(path, "", ["frame.number", "frame.len", "frame.cap_len", "frame.protocols", "ip.src", "ip.dst",
+                             "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
+                             "ip.flags.mf", "ip.frag_offset", "icmpv6.type"])
+
+
+def inner_endpoints(f):
+    """Innermost IP addresses: the last ip/ipv6 layer in frame.protocols."""
+    chain = f["frame.protocols"].split(":")
+    l3 = [p for p in chain if p in ("ip", "ipv6")]
+    if not l3:
+        return None
+    fam = l3[-1]
+    return fam, last(f[fam + ".src"]), last(f[fam + ".dst"])
+
+
+def flows(path):
+    seen, counts = set(), {"tcp": 0, "udp": 0, "icmp": 0}
+    for f in frames(path):
+        ep = inner_endpoints(f)
+        if not ep:
+            continue
+        chain = f["frame.protocols"].split(":")
+        fam, src, dst = ep
+        if "tcp" in chain and f["tcp.srcport"]:
+            key = ("tcp", frozenset([(src, last(f["tcp.srcport"])), (dst, last(f["tcp.dstport"]))]))
+        elif "udp" in chain and f["udp.srcport"]:
+            key = ("udp", frozenset([(src, last(f["udp.srcport"])), (dst, last(f["udp.dstport"]))]))
+        elif chain[-1] in ("icmp", "icmpv6") or "icmp" in chain or "icmpv6" in chain:
+            if f["icmpv6.type"] and int(last(f["icmpv6.type"])) in (133, 134, 135, 136, 137, 143):
+                continue   # neighbour discovery / MLD, not a flow
+            key = ("icmp", frozenset([src, dst]))
+        else:
+            continue
+        if key not in seen:
+            seen.add(key)
+            counts[key[0]] += 1
+    return counts
+
+
+def phs_text(path):
+    rc, out, err = tshark(path, "-q", "-z", "io,phs")
+    body = [l for l in out.splitlines() if re.match(r"^ *\S+\s+frames:", l)]
+    return "\n".join(body)
+
+
+def phs(path):
+    rc, out, err = tshark(path, "-q", "-z", "io,phs")
+    nodes, stack = [], []
+    for line in out.splitlines():
+        m = re.match(r"^( *)(\S+)\s+frames:(\d+)", line)
+        if not m:
+            continue
+        depth = len(m.group(1)) // 2
+        stack = stack[:depth] + [m.group(2)]
+        nodes.append((depth, ":".join(stack), int(m.group(3))))
+    leaves = []
+    for i, (d, p, n) in enumerate(nodes):
+        if i + 1 == len(nodes) or nodes[i + 1][0] <= d:
+            leaves.append("`%s` %d" % (p, n))
+    return leaves
+
+
+def summary(path):
+    fr = frames(path)
+    bad = [f["frame.number"] for f in fr if f["frame.len"] != f["frame.cap_len"]]
+    if bad:
+        FAILED.append("%s: frames %s have caplen != len" % (path, bad[:5]))
+    rc, out, err = run("capinfos", "-a", "-e", "-M", path)
+    first = re.search(r"First packet time:\s+(.*)", out)
+    lastt = re.search(r"Last packet time:\s+(.*)", out)
+    fl = flows(path)
+    lt = pcap_linktype(path)
+    return {"packets": len(fr), "size": os.path.getsize(path), "first": first.group(1).strip() if first else "?",
+            "last": lastt.group(1).strip() if lastt else "?", "flows": fl,
+            "linktype": "%d %s" % (lt, LINKTYPES.get(lt, "")) if lt is not None else "pcapng", "phs": phs(path),
+            "phs_text": phs_text(path)}
+
+
+def summary_md(name, s):
+    fl = s["flows"]
+    return "\n".join([
+        "- file: `%s`, %d bytes, link type %s" % (name, s["size"], s["linktype"]),
+        "- packets: **%d**; captured %s .. %s" % (s["packets"], s["first"], s["last"]),
+        "- flows (innermost 5-tuple, both directions = one flow; ICMP per address pair; ND/MLD not counted): "
+        "**TCP %d, UDP %d, ICMP %d**" % (fl["tcp"], fl["udp"], fl["icmp"]),
+        "- protocol paths (leaves of `tshark -q -z io,phs`, with frame counts): " + ", ".join(s["phs"]),
+        "",
+        "<details><summary>tshark -q -z io,phs</summary>",
+        "",
+        "```",
+        s["phs_text"],
+        "```",
+        "</details>",
+    ])
+
+
+# ------------------------------------------------------------------ per-protocol tables
+def addr(row):
+    fam = "ipv6" if row.get("ipv6.src") and not row.get("ip.src") else None
+    # innermost address of the innermost family
+    chain = row["frame.protocols"].split(":")
+    l3 = [p for p in chain if p in ("ip", "ipv6")]
+    fam = l3[-1] if l3 else "ip"
+    return last(row[fam + ".src"]), last(row[fam + ".dst"])
+
+
+def dns_table(path):
+    rows = fields(path, "dns.flags.response == 1",
+                  ["frame.number", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport",
+                   "dns.id", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.a", "dns.aaaa", "dns.cname",
+                   "dns.txt", "dns.mx.mail_exchange", "dns.ptr.domain_name", "dns.count.answers"])
+    out = []
+    for r in rows:
+        src, dst = addr(r)
+        answers = []
+        if r["dns.cname"]:
+            answers += ["CNAME " + c for c in r["dns.cname"].split(",")]
+        answers += ["A " + a for a in r["dns.a"].split(",") if a]
+        answers += ["AAAA " + a for a in r["dns.aaaa"].split(",") if a]
+        answers += ["MX " + a for a in r["dns.mx.mail_exchange"].split(",") if a]
+        answers += ["PTR " + a for a in r["dns.ptr.domain_name"].split(",") if a]
+        if r["dns.txt"]:
+            txts = r["dns.txt"].split(",")
+            if sum(len(t) for t in txts) > 120:
+                answers.append("TXT x%s (%d strings, %d chars)" % (r["dns.count.answers"], len(txts),
+                                                                   sum(len(t) for t in txts)))
+            else:
+                answers += ['TXT "%s"' % t for t in txts]
+        qt = int(r["dns.qry.type"] or 0)
+        out.append([r["frame.number"], "%s %s -> %s" % ("tcp" if r["tcp.srcport"] else "udp", dst, src),
+                    r["dns.id"], r["dns.qry.name"], QTYPES.get(qt, qt),
+                    RCODES.get(int(r["dns.flags.rcode"] or 0), r["dns.flags.rcode"]), "; ".join(answers) or "(none)"])
+    return "DNS responses (client -> server of the query):\n\n" + table(
+        ["resp frame", "transport client -> server", "id", "qname", "qtype", "rcode",
+         "records (answer section, then additional)"], out)
+
+
+def http_table(path):
+    reqs = fields(path, "http.request", ["frame.number", "frame.protocols", "ip.src", "ip.dst", "ipv6.src",
+                                         "ipv6.dst", "tcp.dstport", "http.request.method", "http.host",
+                                         "http.request.uri", "http.user_agent", "http.content_length_header",
+                                         "http.file_data"])
+    # http.response_in needs two passes; http.request_in on the response does not
+    resps = {r["http.request_in"]: r for r in fields(path, "http.response", [
+        "http.request_in", "http.response.code", "http.response.phrase", "http.content_type",
+        "http.content_length_header", "http.server"])}
+    out = []
+    server = set()
+    for q in reqs:
+        src, dst = addr(q)
+        rs = resps.get(q["frame.number"], {})
+        server.add(rs.get("http.server", ""))
+        body = q["http.file_data"]
+        out.append([q["frame.number"], "%s -> %s:%s" % (src, dst, last(q["tcp.dstport"])), q["http.request.method"],
+                    q["http.host"], q["http.request.uri"], q["http.user_agent"],
+                    body if body and q["http.request.method"] == "POST" else "",
+                    "%s %s" % (rs.get("http.response.code", "?"), rs.get("http.response.phrase", "")),
+                    rs.get("http.content_type", ""), rs.get("http.content_length_header", "")])
+    return ("HTTP transactions (server header: `%s`):\n\n" % ", ".join(sorted(s for s in server if s))) + table(
+        ["req frame", "client -> server", "method", "Host", "URI", "User-Agent", "request body", "status",
+         "Content-Type", "length"], out)
+
+
+def cert_info(der):
+    p = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject", "-issuer", "-serial",
+                        "-startdate", "-enddate", "-nameopt", "sep_comma_plus_space,utf8,sname"],
+                       input=der, capture_output=True)
+    info = {}
+    for line in p.stdout.decode().splitlines():
+        k, _, v = line.partition("=")
+        info[k.strip()] = v.strip()
+    info["sha1"] = ":".join("%02x" % b for b in hashlib.sha1(der).digest())
+    return info
+
+
+def tls_table(path, pki):
+    ch = fields(path, "tls.handshake.type == 1", ["frame.number", "frame.protocols", "ip.src", "ip.dst", "ipv6.src",
+                                                  "ipv6.dst", "tcp.stream", "tls.handshake.extensions_server_name",
+                                                  "tls.handshake.ja3", "tls.handshake.extensions_alpn_str"])
+    sh = {r["tcp.stream"]: r for r in fields(path, "tls.handshake.type == 2", [
+        "tcp.stream", "tls.handshake.version", "tls.handshake.extensions.supported_version",
+        "tls.handshake.ciphersuite", "tls.handshake.ja3s"])}
+    certs = {}
+    for r in fields(path, "tls.handshake.type == 11", ["tcp.stream", "tls.handshake.certificate"]):
+        hexder = r["tls.handshake.certificate"].split(",")[0].replace(":", "")
+        certs[r["tcp.stream"]] = cert_info(bytes.fromhex(hexder))
+    out, seen_certs = [], {}
+    for c in ch:
+        src, dst = addr(c)
+        s = sh.get(c["tcp.stream"], {})
+        ver = s.get("tls.handshake.extensions.supported_version") or s.get("tls.handshake.version", "")
+        cert = certs.get(c["tcp.stream"])
+        if cert:
+            seen_certs[cert["sha1"]] = cert
+        out.append([c["frame.number"], c["tcp.stream"], "%s -> %s" % (src, dst),
+                    c["tls.handshake.extensions_server_name"], TLSVER.get(ver, ver),
+                    CIPHERS.get(s.get("tls.handshake.ciphersuite", ""), s.get("tls.handshake.ciphersuite", "")),
+                    c["tls.handshake.ja3"], s.get("tls.handshake.ja3s", ""),
+                    c["tls.handshake.extensions_alpn_str"],
+                    ("%s (sha1 %s...)" % (cert["subject"], cert["sha1"][:11])) if cert else "(encrypted, TLS 1.3)"])
+    text = "TLS sessions:\n\n" + table(["ClientHello frame", "tcp.stream", "client -> server", "SNI", "version",
+                                         "cipher", "JA3", "JA3S", "ALPN offered", "certificate in clear"], out)
+    lines = ["", "Certificates (server certificates of this generation; TLS 1.3 sends them encrypted, so "
+                 "they appear in clear only in the TLS 1.2 sessions):", ""]
+    for name, der in pki:
+        ci = cert_info(der)
+        lines.append("- `%s`: subject `%s`; issuer `%s`; serial `%s`; not before `%s`; not after `%s`; "
+                     "SHA-1 `%s`%s" % (name, ci["subject"], ci["issuer"], ci["serial"], ci["notBefore"],
+                                       ci["notAfter"], ci["sha1"],
+                                       " (seen in clear in this capture)" if ci["sha1"] in seen_certs else ""))
+    return text + "\n".join(lines)
+
+
+def ssh_table(path):
+    rows = fields(path, "ssh.protocol", ["frame.number", "frame.protocols", "ip.src", "ip.dst", "ipv6.src",
+                                         "ipv6.dst", "tcp.stream", "tcp.srcport", "ssh.protocol"])
+    hs = {}
+    for r in fields(path, "ssh.kex.hassh || ssh.kex.hasshserver", ["tcp.stream", "ssh.kex.hassh",
+                                                                    "ssh.kex.hasshserver"]):
+        d = hs.setdefault(r["tcp.stream"], {})
+        if r["ssh.kex.hassh"]:
+            d["c"] = r["ssh.kex.hassh"]
+        if r["ssh.kex.hasshserver"]:
+            d["s"] = r["ssh.kex.hasshserver"]
+    out = []
+    for r in rows:
+        src, dst = addr(r)
+        side = "server" if last(r["tcp.srcport"]) == "22" else "client"
+        h = hs.get(r["tcp.stream"], {})
+        out.append([r["frame.number"], r["tcp.stream"], side, "%s -> %s" % (src, dst), r["ssh.protocol"],
+                    h.get("s" if side == "server" else "c", "")])
+    return "SSH banners:\n\n" + table(["frame", "tcp.stream", "side", "src -> dst", "banner", "HASSH / HASSHServer"],
+                                      out)
+
+
+def frag_table(path):
+    rows = fields(path, "ip.flags.mf == 1 || ip.frag_offset > 0 || ipv6.fraghdr",
+                  ["frame.number", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.id", "ip.frag_offset", "ip.flags.mf",
+                   "ip.proto", "ipv6.fraghdr.ident", "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.nxt",
+                   "frame.len"])
+    out = []
+    for r in rows:
+        if r["ipv6.fraghdr.ident"]:
+            out.append([r["frame.number"], "IPv6", "%s -> %s" % (r["ipv6.src"], r["ipv6.dst"]),
+                        r["ipv6.fraghdr.ident"], int(r["ipv6.fraghdr.offset"]) * 8,
+                        "1" if r["ipv6.fraghdr.more"] in ("1", "True") else "0", r["ipv6.fraghdr.nxt"], r["frame.len"]])
+        else:
+            out.append([r["frame.number"], "IPv4", "%s -> %s" % (r["ip.src"], r["ip.dst"]), r["ip.id"],
+                        int(r["ip.frag_offset"]) * 8, "1" if r["ip.flags.mf"] in ("1", "True") else "0",
+                        r["ip.proto"], r["frame.len"]])
+    return table(["frame", "family", "src -> dst", "id", "offset (bytes)", "more fragments", "protocol", "frame len"],
+                 out)
+
+
+# ------------------------------------------------------------------ build README
+def section(title, name, body_parts):
+    path = os.path.join(STAGE, name)
+    s = summary(path)
+    return "\n\n".join(["### %s" % title, summary_md(name, s)] + [b for b in body_parts if b]), s
+
+
+def check(cond, msg):
+    if not cond:
+        FAILED.append(msg)
+
+
+pki = []
+for n in ("congthongtin.crt", "badsite.crt"):
+    p = subprocess.run(["openssl", "x509", "-outform", "DER", "-in", os.path.join(WORK, "pki", n)],
+                       capture_output=True)
+    pki.append((n, p.stdout))
+
+versions = {}
+for k, cmd in {"kernel": ["uname", "-r"], "tcpdump": ["tcpdump", "--version"], "tshark": ["tshark", "--version"],
+               "dnsmasq": ["dnsmasq", "--version"], "curl": ["curl", "--version"], "openssl": ["openssl", "version"],
+               "ssh": ["ssh", "-V"], "python3": ["/usr/bin/python3", "--version"]}.items():
+    rc, out, err = run(*cmd)
+    versions[k] = ((out or err).splitlines() or ["?"])[0].strip()
+
+impl = [l.strip() for l in open(os.path.join(WORK, "tunnel-impl.txt")) if l.strip()]
+reorder = json.load(open(os.path.join(WORK, "frag-reorder.json")))
+trunc = json.load(open(os.path.join(WORK, "truncated.json")))
+badcap = json.load(open(os.path.join(WORK, "badcaplen.json")))
+
+sections, totals = [], {}
+
+body, s = section("demo.pcap - an agency LAN day in miniature", "demo.pcap", [
+    "Order of events: portal lookup + HTTP GET; CNAME lookup; AAAA lookup over IPv6; GET and a login POST "
+    "over IPv6 with a Chrome User-Agent; a 404; TXT (SPF) lookup; NXDOMAIN; HTTPS to the portal with TLS 1.2 and "
+    "to the e-services site with TLS 1.3; a failed SSH login (user `quantri`, BatchMode, publickey refused); "
+    "then a workstation resolves `update-check.badsite.example` (10.77.0.66), downloads `/update/agent.bin` "
+    "(2048 bytes, starts with `MZ`) with User-Agent `WinHttp-Updater/2.1 (compatible; agent)` and opens TLS 1.3 to it.",
+    dns_table(os.path.join(STAGE, "demo.pcap")), http_table(os.path.join(STAGE, "demo.pcap")),
+    tls_table(os.path.join(STAGE, "demo.pcap"), pki), ssh_table(os.path.join(STAGE, "demo.pcap"))])
+sections.append(body); totals["demo"] = s
+
+body, s = section("dns.pcap - DNS field by field", "dns.pcap", [
+    "dig queries to dnsmasq: A, AAAA, CNAME chain (www -> portal -> congthongtin), NXDOMAIN, TXT, MX, "
+    "NOERROR/no-data (AAAA for an A-only name), PTR, REFUSED (a name outside the local zone; dnsmasq has no "
+    "upstream), two queries over IPv6 and one over TCP. dig sends EDNS0 with a cookie.",
+    dns_table(os.path.join(STAGE, "dns.pcap"))])
+sections.append(body); totals["dns"] = s
+
+body, s = section("http.pcap - HTTP field by field", "http.pcap", [
+    "curl against a small Python HTTP/1.1 server (tests/tools/make-captures.sh, `httpd.py`): each request is one "
+    "TCP connection; headers and body of each reply go out in one write.",
+    http_table(os.path.join(STAGE, "http.pcap"))])
+sections.append(body); totals["http"] = s
+
+body, s = section("tls.pcap - TLS field by field", "tls.pcap", [
+    "curl (OpenSSL) and `openssl s_client` against `openssl s_server -WWW`; certificates are self-signed and "
+    "made fresh by each run (so the fingerprints below change when the captures are regenerated).",
+    tls_table(os.path.join(STAGE, "tls.pcap"), pki)])
+sections.append(body); totals["tls"] = s
+
+body, s = section("ssh.pcap - SSH banners", "ssh.pcap", [
+    "OpenSSH client against sshd (throwaway ed25519 host key, port 22). tcp.stream 0: user `quantri`, "
+    "publickey refused (auth fails); tcp.stream 1: `root` with a throwaway key, runs `echo xin-chao` "
+    "(auth succeeds); tcp.stream 2: same as 0 over IPv6.",
+    ssh_table(os.path.join(STAGE, "ssh.pcap"))])
+sections.append(body); totals["ssh"] = s
+
+tun_path = os.path.join(STAGE, "tunnels.pcap")
+tun_rows = []
+for label, flt in [("GRE (IPv4 in GRE in IPv4)", "gre"), ("IP-in-IP (IPv4 proto 4)", "ip.proto == 4"),
+                   ("6in4 / SIT (IPv4 proto 41)", "ip.proto == 41"), ("4in6 (IPv6 next header 4)", "ipv6.nxt == 4"),
+                   ("6in6 (IPv6 next header 41)", "ipv6.nxt == 41"), ("VXLAN (UDP 4789, VNI 77)", "vxlan"),
+                   ("802.1Q VLAN 100", "vlan.id == 100 && !ieee8021ad"),
+                   ("QinQ 802.1ad S-VLAN 200 + 802.1Q C-VLAN 300", "ieee8021ad.id == 200 && vlan.id == 300")]:
+    fr = fields(tun_path, flt, ["frame.number"])
+    d = fields(tun_path, "(%s) && dns.flags.response == 1" % flt,
+               ["frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "dns.qry.name", "dns.a", "dns.aaaa"])
+    h = fields(tun_path, "(%s) && http.request" % flt, ["http.host", "http.request.uri"])
+    hr = fields(tun_path, "(%s) && http.response" % flt, ["http.response.code"])
+    inner = ", ".join(sorted({"%s <-> %s" % addr(r)[::-1] for r in d}))
+    check(len(fr) > 0 and d and h and hr, "tunnels.pcap: no traffic for %s" % label)
+    tun_rows.append([label, "`%s`" % flt, len(fr),
+                     inner, "; ".join("%s -> %s" % (r["dns.qry.name"], r["dns.a"] or r["dns.aaaa"]) for r in d),
+                     "; ".join("GET http://%s%s -> %s" % (r["http.host"], r["http.request.uri"],
+                                                         ",".join(x["http.response.code"] for x in hr)) for r in h)])
+body, s = section("tunnels.pcap - encapsulations", "tunnels.pcap", [
+    "Captured on the client veth, so every packet keeps its outer headers. Through each tunnel the client "
+    "runs one dig query and one curl GET against the servers' inner address. How each tunnel was made on "
+    "this machine:\n\n" + "\n".join("- " + l for l in impl),
+    table(["encapsulation", "display filter", "frames", "inner client <-> server", "DNS answer", "HTTP"], tun_rows)])
+sections.append(body); totals["tunnels"] = s
+
+fpath = os.path.join(STAGE, "frag.pcap")
+body, s = section("frag.pcap - IPv4 and IPv6 fragments", "frag.pcap", [
+    "veth MTU 1500. In order: a ~3 KB DNS TXT answer for `big.tinh.example` over IPv4 and IPv6 (dig "
+    "+bufsize=4096; dnsmasq edns-packet-max=4096; the server's kernel fragments it), `ping -s 3000` over "
+    "IPv4 and IPv6 (both directions fragmented), then a Python client sends 4000-byte UDP datagrams to a UDP "
+    "echo server on port 9000 (IPv4, IPv6, IPv4, IPv6; payload `HAIDANG-FRAG-TEST <tag> ` repeated) and "
+    "the echoes come back fragmented too.",
+    "**Out-of-order fragments (edited after capture):** in the last IPv4 and the last IPv6 datagram the "
+    "client sent to UDP 9000 the packet data of the fragments was reversed across their three records "
+    "(timestamps stay in capture order), so the final fragment comes first and the first fragment (with the "
+    "UDP header) comes last: IPv4 ID %d in frames %s (offsets now %s), IPv6 fragment ID %d (0x%08x) in frames "
+    "%s (offsets now %s). All other fragments are as captured." % (
+        reorder["v4"]["id"], reorder["v4"]["frames"], reorder["v4"]["offsets_now"], reorder["v6"]["id"],
+        reorder["v6"]["id"], reorder["v6"]["frames"], reorder["v6"]["offsets_now"]),
+    "<details><summary>Every fragment (offsets in bytes)</summary>\n\n" + frag_table(fpath) + "\n\n</details>",
+    "Reassembled datagrams tshark reports: " + ", ".join(
+        "frame %s %s" % (r["frame.number"], r["_ws.col.Info"]) for r in fields(
+            fpath, "ip.fragments || ipv6.fragments", ["frame.number", "_ws.col.Info"])),
+    dns_table(fpath)])
+sections.append(body); totals["frag"] = s
+
+# link types
+lt_rows = []
+ref = fields(os.path.join(STAGE, "linktypes", "dns-ethernet.pcap"), "dns", ["dns.id", "dns.qry.name"])
+for n, how in [("dns-ethernet.pcap", "tcpdump -i hdc0 (the reference)"),
+               ("dns-ethernet.pcapng", "dumpcap -i hdc0 at the same time (pcapng: SHB, IDB, EPB)"),
+               ("dns-linux-sll.pcap", "tcpdump -i any -y LINUX_SLL at the same time"),
+               ("dns-linux-sll2.pcap", "tcpdump -i any -y LINUX_SLL2 at the same time"),
+               ("dns-raw.pcap", "editcap -F pcap -C 14 -L -T rawip dns-ethernet.pcap"),
+               ("dns-bsd-null.pcap", "tcprewrite --dlt=user --user-dlt=0 --user-dlink=02,00,00,00 (IPv4, AF_INET=2) "
+                                     "and ...=18,00,00,00 (IPv6, AF_INET6=24 as on NetBSD/OpenBSD), mergecap")]:
+    p = os.path.join(STAGE, "linktypes", n)
+    lt = pcap_linktype(p)
+    rc, out, err = run("capinfos", "-E", p)
+    enc = re.search(r"File encapsulation:\s+(.*)", out)
+    d = fields(p, "dns", ["dns.id", "dns.qry.name"])
+    fr = frames(p)
+    check(d == ref, "linktypes/%s: DNS differs from dns-ethernet.pcap" % n)
+    check(all(f["frame.len"] == f["frame.cap_len"] for f in fr), "linktypes/%s: caplen != len" % n)
+    lt_rows.append(["`linktypes/%s`" % n, os.path.getsize(p),
+                    ("%d %s" % (lt, LINKTYPES.get(lt, ""))) if lt is not None else "pcapng / " + (
+                        enc.group(1) if enc else "?"), len(fr), len(d), how])
+sections.append("\n\n".join([
+    "### linktypes/ - the same DNS exchange in six encodings",
+    "One exchange (dig A congthongtin.tinh.example over IPv4, dig AAAA congthongtin.tinh.example over "
+    "IPv6, 4 packets: query/response ids %s) recorded by four captures running at once, plus two "
+    "conversions of the Ethernet file. Every file decodes to the same 4 DNS packets with tshark (`tshark -r F "
+    "-Y dns`), and caplen equals the original length in every record." % ", ".join(
+        sorted({r["dns.id"] for r in ref})),
+    table(["file", "bytes", "link type", "packets", "DNS packets", "made with"], lt_rows)]))
+
+# corrupt
+c_rows = []
+for n, what in [
+    ("truncated.pcap", "copy of demo.pcap cut inside packet %d: its 16-byte record header says caplen %d but only "
+                       "%d of those bytes follow; packets 1-%d are complete (file %d bytes)" % (
+                           trunc["packet"], trunc["caplen"], trunc["bytes_left"], trunc["complete_packets"],
+                           trunc["file_size"])),
+    ("bad-caplen.pcap", "copy of dns.pcap (%d packets) whose record header of packet %d (caplen field at file offset "
+                        "%d) was patched from %d to 0x%08X; packets 1-%d are fine" % (
+                            badcap["packets_in_file"], badcap["packet"], badcap["offset"], badcap["caplen_was"],
+                            badcap["caplen_now"], badcap["packet"] - 1)),
+    ("not-a-capture.pcap", "a two-line text file named .pcap"),
+    ("empty.pcap", "a 0-byte file"),
+    ("header-only.pcap", "only the 24-byte pcap global header of dns.pcap, no packets (a valid, empty capture)")]:
+    p = os.path.join(STAGE, "corrupt", n)
+    rc, out, err = tshark(p)
+    err = err.replace(p, n)
+    errline = [l for l in err.splitlines() if "Running as user" not in l and "dangerous" not in l]
+    c_rows.append(["`corrupt/%s`" % n, os.path.getsize(p), what, len(out.splitlines()),
+                   "exit %d: %s" % (rc, " ".join(errline)[:160] or "no error")])
+sections.append("\n\n".join([
+    "### corrupt/ - damaged files",
+    "A reader must stop cleanly on these (no crash, no endless loop, a clear error). The last column is what "
+    "`tshark -r F` does with each.",
+    table(["file", "bytes", "damage", "packets tshark reads", "tshark"], c_rows)]))
+
+total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(STAGE) for f in fs if f != "README.md")
+for k, s in totals.items():
+    check(s["packets"] > 0, "%s.pcap is empty" % k)
+    check(s["size"] < 200 * 1024, "%s.pcap is %d bytes (limit 200 KB)" % (k, s["size"]))
+
+readme = """# tests/data - test captures
+
+Small captures of **real traffic** between real clients and real servers, made by
+`tests/tools/make-captures.sh`. Do not edit them by hand: change the script and run it again.
+
+    sudo tests/tools/make-captures.sh            # installs missing Debian packages, rewrites tests/data/
+    sudo tests/tools/make-captures.sh /tmp/out   # write somewhere else
+
+The script needs root (network namespaces, tcpdump) and about 40 seconds. This README is written by the
+script too: every number and name below was read back from the files with tshark/capinfos.
+
+## How they are made
+
+Two network namespaces joined by a veth pair, no other network:
+
+| namespace | interface | addresses | runs |
+|---|---|---|---|
+| `hd-srv` (servers) | `hds0`, MAC 02:77:00:00:00:01 | 10.77.0.1/24, fd77::1/64, 10.77.0.66/24 | dnsmasq (DNS, port 53), Python HTTP/1.1 server (port 80, all addresses), `openssl s_server -WWW` on 10.77.0.1:443, [fd77::1]:443 and 10.77.0.66:443, OpenSSH sshd (port 22), Python UDP echo (port 9000) |
+| `hd-cli` (client) | `hdc0`, MAC 02:77:00:00:00:02 | 10.77.0.2/24, fd77::2/64 | dig, curl, openssl s_client, ssh, ping, a Python UDP sender |
+
+Captures are taken with `tcpdump -s 0 -U --immediate-mode` on `hdc0` (MTU 1500) unless said otherwise.
+Checksum and segmentation offloads are switched off on the veth pair, so every captured packet has
+correct checksums and is at most 1514 bytes. IPv6 router solicitations and DAD are off; the first packets
+of a capture may be ARP or neighbour discovery.
+
+DNS zone served by dnsmasq (`local=/example/`, no upstream, EDNS up to 4096 bytes):
+
+| name | type | value |
+|---|---|---|
+| congthongtin.tinh.example | A / AAAA | 10.77.0.1 / fd77::1 (TTL 300) |
+| dichvucong.tinh.example | A / AAAA | 10.77.0.1 / fd77::1 |
+| www.tinh.example | CNAME | portal.tinh.example -> CNAME congthongtin.tinh.example |
+| mail.tinh.example | A | 10.77.0.25 |
+| tinh.example | MX / TXT | 10 mail.tinh.example / "v=spf1 ip4:10.77.0.0/16 -all" |
+| _dmarc.tinh.example | TXT | "v=DMARC1; p=reject; rua=mailto:dmarc@tinh.example" |
+| update-check.badsite.example | A | 10.77.0.66 (TTL 60), no AAAA |
+| big.tinh.example | TXT | 6 records x 2 strings of ~250 bytes (~3 KB answer, for fragmentation) |
+| anything else under .example | | NXDOMAIN; names outside .example get REFUSED |
+
+HTTP server paths: `/` and `/index.html` (Vietnamese UTF-8 page), `/tailieu/baocao-quy3-2024.pdf`
+(small PDF), `/update/agent.bin` (2048 bytes starting with `MZ`), `POST /dangnhap` (JSON reply), anything
+else 404. User-Agents used: curl's default `curl/<version>`,
+`Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36`
+and `WinHttp-Updater/2.1 (compatible; agent)`.
+
+TLS: `congthongtin.crt` (RSA 2048, subject `C=VN, O=So TTTT, CN=congthongtin.tinh.example`, SAN
+congthongtin + dichvucong) on 10.77.0.1 / fd77::1; `badsite.crt` (EC P-256, subject
+`C=US, O=Update Service, CN=update-check.badsite.example`) on 10.77.0.66. Both self-signed, made fresh by
+each run.
+
+### What changes when the captures are regenerated
+
+Stable: names, addresses, URLs, methods, status codes, User-Agents, SNIs, certificate subjects, banners,
+JA3 (same curl/OpenSSL), the kinds and order of events. Different on every run: timestamps, TCP/UDP
+client ports, DNS ids, TCP sequence numbers, IP/fragment ids, certificate serials/dates/fingerprints,
+SSH host key, and possibly a packet or two (ACK timing). Tests should check the stable facts, or read the
+per-run values from this README as they stand for the committed files.
+
+Generated %(date)s on %(host)s with: %(versions)s.
+
+## Files
+
+| file | bytes | packets | flows TCP/UDP/ICMP |
+|---|---|---|---|
+%(filetable)s
+
+Total size of all capture files (including linktypes/ and corrupt/): %(total)d bytes.
+
+## Per-capture facts
+
+%(sections)s
+
+## What could not be done on this machine
+
+%(failed)s
+"""
+filetable = "\n".join("| `%s.pcap` | %d | %d | %d/%d/%d |" % (k, s["size"], s["packets"], s["flows"]["tcp"],
+                                                             s["flows"]["udp"], s["flows"]["icmp"])
+                      for k, s in totals.items())
+limits = []
+if any("userspace" in l for l in impl):
+    limits.append("This kernel (%s) is built without loadable modules and without the GRE, IPIP, SIT, "
+                  "ip6_tunnel and 8021q drivers (`ip link add ... type gre|ipip|sit|ip6tnl|vlan` fails with "
+                  "'Unknown device type'). The script tries the kernel devices first; where they are missing it "
+                  "runs a small userspace tunnel endpoint in each namespace instead (embedded in the script as "
+                  "`hdtun.py`): a TUN device plus a raw IP socket for GRE/IPIP/6in4/4in6/6in6 (the kernel writes "
+                  "the outer IP header; GRE is the 4-byte RFC 2784 header without key/checksum/sequence), and a "
+                  "TAP device plus an AF_PACKET socket on `hdc0` that adds/removes the 802.1Q / 802.1ad tags. The "
+                  "inner traffic is real dig/curl/dnsmasq/HTTP traffic in every case; the outer headers are what "
+                  "those endpoints put on the wire. One visible difference from the kernel drivers: no IPv6 "
+                  "Tunnel Encapsulation Limit option in the 4in6/6in6 packets (ip6_tunnel adds one by default). "
+                  "Which implementation each tunnel used is listed under tunnels.pcap." % versions["kernel"])
+if not any("vxlan" in l and "kernel" in l for l in impl):
+    limits.append("VXLAN: no kernel vxlan driver, so tunnels.pcap has no VXLAN.")
+limits += ["Self-check failed: " + f for f in FAILED]
+text = readme % {
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    "host": "Linux " + versions["kernel"],
+    "versions": "; ".join("%s" % v for k, v in versions.items() if k != "kernel"),
+    "filetable": filetable, "total": total, "sections": "\n\n".join(sections),
+    "failed": "\n\n".join("- " + l for l in limits) if limits else "Nothing: every part was produced."}
+open(os.path.join(STAGE, "README.md"), "w").write(text)
+print("README.md written; %d bytes of captures; self-check problems: %d" % (total, len(FAILED)))
+for f in FAILED:
+    print("SELF-CHECK:", f, file=sys.stderr)
+sys.exit(1 if FAILED else 0)
 FACTS_EOF
+"$PY" "$WORK/facts.py" "$STAGE" "$WORK"
 
 log "installing into $OUT"
 mkdir -p "$OUT"
 rm -rf "$OUT/linktypes" "$OUT/corrupt"
+chmod -R u=rwX,go=rX "$STAGE"
 cp -r "$STAGE/." "$OUT/"
 ls -l "$OUT" "$OUT/linktypes" "$OUT/corrupt"
 du -sh "$OUT"

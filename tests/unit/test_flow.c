@@ -57,7 +57,8 @@ static struct flowtab *table(uint64_t memcap)
 	struct flowtab_config c = {
 		.memcap = memcap,
 		.timeout = { [FL_TCP_NEW] = 30, [FL_TCP_EST] = 300, [FL_TCP_CLOSED] = 5,
-			     [FL_UDP] = 60, [FL_OTHER] = 30 },
+			     [FL_UDP_NEW] = 60, [FL_UDP_EST] = 60, [FL_OTHER_NEW] = 30,
+			     [FL_OTHER_EST] = 30 },
 		.active_timeout = 1000,
 	};
 	nlog = 0;
