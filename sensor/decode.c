@@ -268,6 +268,13 @@ static enum decode_result decode_udp_tunnel(struct pkt *p, bool *handled,
 	enum decode_result r;
 
 	*handled = false;
+	if (p->tunnel == TUNNEL_NONE) {
+		p->tun_l3 = p->l3;
+		p->tun_l3len = p->l3len;
+		p->tun_sport = p->sport;
+		p->tun_dport = p->dport;
+		p->tun_ipver = p->ipver;
+	}
 	if (p->dport == 4789 && len >= 8 + 14 && (d[0] & 0x08)) {
 		if ((r = tunnel_enter(p, TUNNEL_VXLAN, &depth)) != DECODE_OK)
 			return r;

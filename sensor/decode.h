@@ -90,6 +90,12 @@ struct pkt {
 	uint8_t tunnel_proto;  /* IP protocol of the outer packet */
 	struct hd_addr tun_src, tun_dst; /* outermost IP header */
 	uint32_t inner_len;    /* bytes of the innermost decapsulated frame */
+	/* the outermost UDP carrier of a VXLAN/Geneve/Teredo tunnel, which is
+	 * a flow of its own */
+	const uint8_t *tun_l3;
+	uint32_t tun_l3len;
+	uint16_t tun_sport, tun_dport;
+	uint8_t tun_ipver;
 
 	uint8_t ipver;         /* 4 or 6, of the innermost IP header */
 	const uint8_t *l3;     /* innermost IP header: what DPI reads */

@@ -88,6 +88,30 @@ static void dispatch(struct sensor *s, const struct pkt *p)
 	}
 }
 
+/* A UDP tunnel's carrier is a flow too (Suricata and nDPI's reader log
+ * it): account the outer packet to it, without its payload. */
+static void dispatch_carrier(struct sensor *s, const struct pkt *p)
+{
+	struct pkt o = *p;
+
+	o.tunnel = TUNNEL_NONE;
+	o.tunnel_depth = 0;
+	o.ipver = p->tun_ipver;
+	o.src = p->tun_src;
+	o.dst = p->tun_dst;
+	o.proto = 17;
+	o.sport = p->tun_sport;
+	o.dport = p->tun_dport;
+	o.l3 = p->tun_l3;
+	o.l3len = p->tun_l3len;
+	o.l4 = NULL;
+	o.l4len = 0;
+	o.payload = NULL;
+	o.paylen = 0;
+	o.nvlan = p->nvlan;
+	dispatch(s, &o);
+}
+
 static void process(struct sensor *s, struct pkt *p, enum link_type link)
 {
 	enum decode_result r;
@@ -119,6 +143,9 @@ static void process(struct sensor *s, struct pkt *p, enum link_type link)
 		s->decode[r]++;
 		return;
 	}
+	if (p->tunnel == TUNNEL_VXLAN || p->tunnel == TUNNEL_GENEVE ||
+	    p->tunnel == TUNNEL_TEREDO)
+		dispatch_carrier(s, p);
 	dispatch(s, p);
 }
 
