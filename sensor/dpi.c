@@ -183,7 +183,23 @@ static ndpi_protocol as_proto(const struct flow *f)
 
 const char *dpi_proto_name(struct dpi *d, const struct flow *f, char *buf, size_t size)
 {
-	return ndpi_protocol2name(d->mod, as_proto(f), buf, (u_int)size);
+	/* as ndpi_protocol2name() writes it, without its snprintf per flow */
+	const char *m = ndpi_get_proto_name(d->mod, f->dpi.master);
+	const char *a = ndpi_get_proto_name(d->mod, f->dpi.app);
+	size_t ml, al;
+
+	if (!f->dpi.master || f->dpi.master == f->dpi.app || !f->dpi.app) {
+		str_copy(buf, f->dpi.master && !f->dpi.app ? m : a, size);
+		return buf;
+	}
+	ml = strlen(m);
+	al = strlen(a);
+	if (ml + 1 + al + 1 > size)
+		return ndpi_protocol2name(d->mod, as_proto(f), buf, (u_int)size);
+	memcpy(buf, m, ml);
+	buf[ml] = '.';
+	memcpy(buf + ml + 1, a, al + 1);
+	return buf;
 }
 
 const char *dpi_master_name(struct dpi *d, const struct flow *f)

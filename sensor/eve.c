@@ -225,9 +225,9 @@ void eve_commit(struct eve *e)
 
 static void tcp_flags_hex(struct jw *w, const char *key, uint8_t fl)
 {
-	char b[4];
+	static const char hex[] = "0123456789abcdef";
+	char b[3] = { hex[fl >> 4], hex[fl & 15], '\0' };
 
-	snprintf(b, sizeof(b), "%02x", fl);
 	jw_str(w, key, b);
 }
 

@@ -289,11 +289,10 @@ static void format_addr(struct dns_rr *rr, const uint8_t *p, size_t n)
 	rr->rdata_len = 0;
 	memset(&rr->addr, 0, sizeof(rr->addr));
 	if (n == 4) {
-		int k = snprintf(rr->rdata, sizeof(rr->rdata), "%u.%u.%u.%u",
-				 p[0], p[1], p[2], p[3]);
-		rr->rdata_len = (uint16_t)(k > 0 ? k : 0);
 		rr->addr.family = 4;
 		memcpy(rr->addr.a, p, 4);
+		addr_format(&rr->addr, rr->rdata, sizeof(rr->rdata));
+		rr->rdata_len = (uint16_t)strlen(rr->rdata);
 	} else if (n == 16) {
 		/* Suricata's form: eight groups of four lowercase digits. */
 		for (size_t i = 0; i < 16; i++) {
