@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ struct capture {
 	char err[1536];
 	bool has_err;
 	FILE *cur_fp;
+	volatile sig_atomic_t stopping; /* set from a signal handler */
 };
 
 static enum link_type map_dlt(int dlt)
@@ -347,8 +349,8 @@ enum capture_status capture_next(struct capture *c, struct pkt *p,
 		}
 		if (r == 0)
 			return CAPTURE_TIMEOUT;
-		if (r == PCAP_ERROR_BREAK && c->live)
-			return CAPTURE_END;
+		if ((r == PCAP_ERROR_BREAK && c->live) || c->stopping)
+			return CAPTURE_END; /* asked to stop: a cut read is no damage */
 		if (r == PCAP_ERROR) {
 			/* a broken record: report where, give up on this file */
 			set_err(c, "%s: packet %llu: %s; rest of the file skipped",
@@ -420,6 +422,9 @@ bool capture_is_live(const struct capture *c)
 
 void capture_break(struct capture *c)
 {
-	if (c && c->pc)
+	if (!c)
+		return;
+	c->stopping = 1;
+	if (c->pc)
 		pcap_breakloop(c->pc);
 }

@@ -134,6 +134,9 @@ static void process(struct sensor *s, struct pkt *p, enum link_type link)
 				s->decode[DERR_FRAG_BAD]++;
 			return;
 		}
+		/* the datagram counts as one frame: its link header and all
+		 * of its IP bytes */
+		p->wirelen = (uint32_t)(p->l3 - p->data) + len;
 		r = decode_ip(p, ip, len, p->tunnel_depth);
 		p->reassembled = true;
 		if (r == DECODE_FRAGMENT)
@@ -583,7 +586,18 @@ int main(int argc, char **argv)
 	sig_cap = s.cap;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* statistics must not interrupt a read: restart it */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
+	/* a parent may have left them blocked: these must reach us */
+	{
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	run(&s);

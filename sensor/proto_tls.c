@@ -53,6 +53,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,39 @@ static void hex_sep(char *out, size_t size, const uint8_t *b, size_t n,
 	out[o] = '\0';
 }
 
+/* ---- digests ----
+ *
+ * EVP_md5() and friends make OpenSSL 3 fetch the implementation from its
+ * provider store on every EVP_DigestInit_ex (a locked lookup); the three
+ * digests are fetched once per process instead and shared by every thread
+ * (fetched EVP_MDs are immutable). Should a fetch fail, the legacy getter
+ * keeps the old behaviour. */
+
+enum { MD_MD5, MD_SHA1, MD_SHA256, MD_COUNT };
+
+static const EVP_MD *md_fetched[MD_COUNT];
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_fetch_all(void)
+{
+	static const char *const names[MD_COUNT] = { "MD5", "SHA1", "SHA256" };
+
+	for (int i = 0; i < MD_COUNT; i++)
+		md_fetched[i] = EVP_MD_fetch(NULL, names[i], NULL);
+}
+
+static const EVP_MD *md_get(int which)
+{
+	pthread_once(&md_once, md_fetch_all);
+	if (md_fetched[which])
+		return md_fetched[which];
+	switch (which) {
+	case MD_MD5: return EVP_md5();
+	case MD_SHA1: return EVP_sha1();
+	default: return EVP_sha256();
+	}
+}
+
 /* ---- JA3 string with a streaming MD5 ---- */
 
 struct ja3b {
@@ -316,7 +350,7 @@ static void ja3_begin(struct ja3b *b)
 	b->len = 0;
 	b->first = true;
 	b->md = EVP_MD_CTX_new();
-	b->md_ok = b->md && EVP_DigestInit_ex(b->md, EVP_md5(), NULL) == 1;
+	b->md_ok = b->md && EVP_DigestInit_ex(b->md, md_get(MD_MD5), NULL) == 1;
 }
 
 static void ja3_put(struct ja3b *b, const char *s, size_t n)
@@ -580,10 +614,10 @@ static int compute_ja4(struct tls_state *st, uint16_t version,
 	qsort(cs, ncs, sizeof(*cs), cmp_u16);
 	qsort(es, nes, sizeof(*es), cmp_u16);
 
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	ok = EVP_DigestInit_ex(md, md_get(MD_SHA256), NULL) == 1;
 	sha_list(md, cs, ncs, &ok);
 	sha12(md, b, &ok);
-	ok = ok && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	ok = ok && EVP_DigestInit_ex(md, md_get(MD_SHA256), NULL) == 1;
 	sha_list(md, es, nes, &ok);
 	ok = ok && EVP_DigestUpdate(md, "_", 1) == 1;
 	sha_list(md, sa, nsa, &ok);
@@ -676,7 +710,7 @@ static int parse_client_hello(struct tls_state *st, const uint8_t *p, size_t n)
 		return -EINVAL;
 	/* extensions are optional; one stray byte counts as none */
 	if (r.n >= 2) {
-		uint16_t elen;
+		uint16_t elen = 0;
 
 		rd_u16(&r, &elen);
 		if (!rd_take(&r, elen, &exts)) {
@@ -748,7 +782,7 @@ static int parse_server_hello(struct tls_state *st, const uint8_t *p, size_t n)
 	    !rd_u16(&r, &cipher) || (!early_draft && !rd_u8(&r, &comp)))
 		return -EINVAL;
 	if (r.n >= 2) {
-		uint16_t elen;
+		uint16_t elen = 0;
 
 		rd_u16(&r, &elen);
 		if (!rd_take(&r, elen, &exts)) {
@@ -959,27 +993,29 @@ static bool der_next(struct rd *r, uint8_t *tag, struct rd *content)
 	return rd_take(r, len, content);
 }
 
-/* The serial's INTEGER content bytes exactly as encoded. */
-static char *raw_serial(const uint8_t *der, size_t n)
+/* The serial's INTEGER content bytes exactly as encoded, into *out.
+ * Returns 0, -EINVAL or -ENOMEM. */
+static int raw_serial(const uint8_t *der, size_t n, char **out)
 {
 	struct rd r = { der, n }, cert, tbs, item;
 	uint8_t tag;
-	char *out;
 
+	*out = NULL;
 	if (!der_next(&r, &tag, &cert) || tag != 0x30 ||
 	    !der_next(&cert, &tag, &tbs) || tag != 0x30 ||
 	    !der_next(&tbs, &tag, &item))
-		return NULL;
+		return -EINVAL;
 	if (tag == 0xa0 && !der_next(&tbs, &tag, &item))
-		return NULL;
+		return -EINVAL;
 	if (tag != 0x02 || item.n == 0)
-		return NULL;
+		return -EINVAL;
 	if (item.n > SERIAL_BYTES_MAX)
 		item.n = SERIAL_BYTES_MAX;
-	out = malloc(item.n * 3);
-	if (out)
-		hex_sep(out, item.n * 3, item.p, item.n, true);
-	return out;
+	*out = malloc(item.n * 3);
+	if (!*out)
+		return -ENOMEM;
+	hex_sep(*out, item.n * 3, item.p, item.n, true);
+	return 0;
 }
 
 static bool asn1_time(const ASN1_TIME *t, int64_t *out)
@@ -993,7 +1029,10 @@ static bool asn1_time(const ASN1_TIME *t, int64_t *out)
 	return true;
 }
 
-static void collect_sans(struct tls_cert *c, X509 *x)
+/* Keeps the SANs in c->sans; *bytes gets the size of that block. Returns 0,
+ * or -ENOMEM when the SANs could not be kept (the certificate still
+ * counts, without them). */
+static int collect_sans(struct tls_cert *c, X509 *x, size_t *bytes)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
 					       NULL);
@@ -1001,8 +1040,9 @@ static void collect_sans(struct tls_cert *c, X509 *x)
 	size_t used = 0;
 	int count;
 
+	*bytes = 0;
 	if (!gens)
-		return;
+		return 0;
 	count = sk_GENERAL_NAME_num(gens);
 	for (int i = 0; i < count && c->nsans < SAN_MAX; i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
@@ -1052,11 +1092,14 @@ static void collect_sans(struct tls_cert *c, X509 *x)
 	GENERAL_NAMES_free(gens);
 	if (c->nsans) {
 		c->sans = malloc(used);
-		if (c->sans)
-			memcpy(c->sans, buf, used);
-		else
+		if (!c->sans) {
 			c->nsans = 0;
+			return -ENOMEM;
+		}
+		memcpy(c->sans, buf, used);
+		*bytes = used;
 	}
+	return 0;
 }
 
 static void cert_clear(struct tls_cert *c)
@@ -1069,16 +1112,19 @@ static void cert_clear(struct tls_cert *c)
 	c->nsans = 0;
 }
 
-/* Publishes the fields only when all of them could be read, as Suricata.
- * Returns 0, -EINVAL or -ENOMEM. */
-static int cert_extract(struct tls_cert *c, const uint8_t *der, size_t n)
+/* Decodes the fields of a certificate whose SHA-1 is sha1, publishing
+ * them only when all of them could be read, as Suricata. *sans_bytes gets
+ * the size of c->sans. *cacheable is cleared when an allocation failure
+ * shaped the result. Returns 0, -EINVAL or -ENOMEM. */
+static int cert_decode(struct tls_cert *c, const uint8_t *der, size_t n,
+		       const unsigned char sha1[20], size_t *sans_bytes,
+		       bool *cacheable)
 {
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, (long)n);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	int err = -EINVAL;
 
+	*sans_bytes = 0;
 	if (!x)
 		return -EINVAL;
 	c->subject = name_string(X509_get_subject_name(x));
@@ -1087,22 +1133,183 @@ static int cert_extract(struct tls_cert *c, const uint8_t *der, size_t n)
 		err = -ENOMEM;
 		goto fail;
 	}
-	c->serial = raw_serial(der, n);
-	if (!c->serial ||
-	    !asn1_time(X509_get0_notBefore(x), &c->not_before) ||
-	    !asn1_time(X509_get0_notAfter(x), &c->not_after) ||
-	    EVP_Digest(der, n, md, &mdlen, EVP_sha1(), NULL) != 1 ||
-	    mdlen != 20)
+	err = raw_serial(der, n, &c->serial);
+	if (err)
 		goto fail;
-	hex_sep(c->fingerprint, sizeof(c->fingerprint), md, 20, false);
-	collect_sans(c, x);
+	err = -EINVAL;
+	if (!asn1_time(X509_get0_notBefore(x), &c->not_before) ||
+	    !asn1_time(X509_get0_notAfter(x), &c->not_after))
+		goto fail;
+	hex_sep(c->fingerprint, sizeof(c->fingerprint), sha1, 20, false);
+	if (collect_sans(c, x, sans_bytes) == -ENOMEM)
+		*cacheable = false;
 	c->present = true;
 	X509_free(x);
 	return 0;
 
 fail:
+	if (err == -ENOMEM)
+		*cacheable = false;
 	cert_clear(c);
 	X509_free(x);
+	return err;
+}
+
+/* ---- per-thread certificate cache ----
+ *
+ * d2i_X509 is costly in OpenSSL 3 (the public key goes through the
+ * OSSL_DECODER machinery, taking many locks), and the same server
+ * certificates come back flow after flow. Each thread keeps the decoded
+ * fields of the last CERT_CACHE_SETS * CERT_CACHE_WAYS certificates it saw,
+ * keyed by the SHA-1 of the DER (the fingerprint, computed anyway), in a
+ * set-associative table with LRU eviction inside a set. What is cached is
+ * exactly what cert_decode produced, failures included, so a hit writes
+ * the same fields; results shaped by an allocation failure are not kept,
+ * nor entries whose strings exceed CERT_CACHE_ENTRY_MAX bytes. The cache
+ * is freed when its thread exits, or by tls_cert_cache_flush(). */
+
+#define CERT_CACHE_SETS 128
+#define CERT_CACHE_WAYS 4
+#define CERT_CACHE_ENTRY_MAX (8 * 1024)
+
+struct cert_slot {
+	bool used;
+	uint8_t sha1[20];
+	int err;             /* cert_decode's result, 0 or -EINVAL */
+	uint64_t last_use;
+	struct tls_cert val; /* the decoded fields when err == 0 */
+	size_t sans_bytes;
+};
+
+struct cert_cache {
+	uint64_t clock;
+	struct cert_slot set[CERT_CACHE_SETS][CERT_CACHE_WAYS];
+};
+
+static __thread struct cert_cache *cert_cache;
+static pthread_key_t cert_cache_key;
+static bool cert_cache_key_ok;
+static pthread_once_t cert_cache_once = PTHREAD_ONCE_INIT;
+
+static void cert_cache_free(void *p)
+{
+	struct cert_cache *cc = p;
+
+	if (!cc)
+		return;
+	for (size_t i = 0; i < CERT_CACHE_SETS; i++)
+		for (size_t k = 0; k < CERT_CACHE_WAYS; k++)
+			cert_clear(&cc->set[i][k].val);
+	free(cc);
+}
+
+static void cert_cache_key_init(void)
+{
+	cert_cache_key_ok = pthread_key_create(&cert_cache_key,
+					       cert_cache_free) == 0;
+}
+
+/* The calling thread's cache, created on first use; NULL without one. */
+static struct cert_cache *cert_cache_get(void)
+{
+	if (cert_cache)
+		return cert_cache;
+	pthread_once(&cert_cache_once, cert_cache_key_init);
+	if (!cert_cache_key_ok)
+		return NULL;
+	cert_cache = calloc(1, sizeof(*cert_cache));
+	if (cert_cache && pthread_setspecific(cert_cache_key, cert_cache)) {
+		free(cert_cache);
+		cert_cache = NULL;
+	}
+	return cert_cache;
+}
+
+void tls_cert_cache_flush(void)
+{
+	if (!cert_cache)
+		return;
+	cert_cache_free(cert_cache);
+	cert_cache = NULL;
+	pthread_setspecific(cert_cache_key, NULL);
+}
+
+/* Copies the decoded fields (not msg_seen/chain_len). Returns 0 or -ENOMEM
+ * (dst left without fields). */
+static int cert_copy(struct tls_cert *dst, const struct tls_cert *src,
+		     size_t sans_bytes)
+{
+	dst->subject = dup_bytes(src->subject, strlen(src->subject));
+	dst->issuer = dup_bytes(src->issuer, strlen(src->issuer));
+	dst->serial = dup_bytes(src->serial, strlen(src->serial));
+	if (src->nsans) {
+		dst->sans = malloc(sans_bytes);
+		if (dst->sans)
+			memcpy(dst->sans, src->sans, sans_bytes);
+	}
+	if (!dst->subject || !dst->issuer || !dst->serial ||
+	    (src->nsans && !dst->sans)) {
+		cert_clear(dst);
+		return -ENOMEM;
+	}
+	dst->nsans = src->nsans;
+	memcpy(dst->fingerprint, src->fingerprint, sizeof(dst->fingerprint));
+	dst->not_before = src->not_before;
+	dst->not_after = src->not_after;
+	dst->present = src->present;
+	return 0;
+}
+
+static size_t cert_bytes(const struct tls_cert *c, size_t sans_bytes)
+{
+	return strlen(c->subject) + strlen(c->issuer) + strlen(c->serial) +
+	       sans_bytes + 3;
+}
+
+/* Returns 0, -EINVAL or -ENOMEM, as cert_decode. */
+static int cert_extract(struct tls_cert *c, const uint8_t *der, size_t n)
+{
+	unsigned char sha1[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	struct cert_cache *cc;
+	struct cert_slot *set, *victim;
+	size_t sans_bytes;
+	bool cacheable = true;
+	int err;
+
+	if (EVP_Digest(der, n, sha1, &mdlen, md_get(MD_SHA1), NULL) != 1 ||
+	    mdlen != 20)
+		return -EINVAL;
+	cc = cert_cache_get();
+	if (!cc)
+		return cert_decode(c, der, n, sha1, &sans_bytes, &cacheable);
+	set = cc->set[(sha1[0] | sha1[1] << 8) % CERT_CACHE_SETS];
+	victim = &set[0];
+	for (size_t k = 0; k < CERT_CACHE_WAYS; k++) {
+		struct cert_slot *s = &set[k];
+
+		if (s->used && memcmp(s->sha1, sha1, 20) == 0) {
+			s->last_use = ++cc->clock;
+			if (s->err)
+				return s->err;
+			return cert_copy(c, &s->val, s->sans_bytes);
+		}
+		if (!s->used || (victim->used && s->last_use < victim->last_use))
+			victim = s;
+	}
+	err = cert_decode(c, der, n, sha1, &sans_bytes, &cacheable);
+	if (!cacheable || (err == 0 && cert_bytes(c, sans_bytes) >
+				       CERT_CACHE_ENTRY_MAX))
+		return err;
+	cert_clear(&victim->val);
+	victim->used = false;
+	if (err == 0 && cert_copy(&victim->val, c, sans_bytes) != 0)
+		return err;
+	victim->used = true;
+	memcpy(victim->sha1, sha1, 20);
+	victim->err = err;
+	victim->sans_bytes = sans_bytes;
+	victim->last_use = ++cc->clock;
 	return err;
 }
 

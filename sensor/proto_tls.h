@@ -13,6 +13,10 @@
  * tls_feed() call; what is kept is copied and bounded. Every string returned
  * by an accessor belongs to the state and stays valid until the next
  * tls_feed() or tls_state_destroy(); none is NULL ("" when unknown).
+ *
+ * Threads: a tls_state is used by one thread at a time. Each thread keeps a
+ * bounded cache of decoded certificates (see tls_cert_cache_flush), freed
+ * when the thread exits.
  */
 #ifndef HAIDANG_PROTO_TLS_H
 #define HAIDANG_PROTO_TLS_H
@@ -99,6 +103,11 @@ unsigned tls_cert_chain_len(const struct tls_state *st);
  * (supported_versions wins), else the server's record version, else 0. */
 uint16_t tls_version(const struct tls_state *st);
 const struct tls_counters *tls_get_counters(const struct tls_state *st);
+
+/* Frees the calling thread's cache of decoded certificates (at most 512
+ * certificates of at most 8 KiB of text each, keyed by their SHA-1; it is
+ * rebuilt on demand). Output never depends on it. */
+void tls_cert_cache_flush(void);
 
 /* "TLS 1.2", "TLSv1", "SSLv3", "TLS 1.3 draft-28", "UNDETERMINED" (0),
  * "0x1234"; buf must hold TLS_VERSION_STRLEN bytes. Returns buf. */

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,7 @@ static void *worker_main(void *arg)
 
 int worker_start(struct worker *w)
 {
+	sigset_t all, old;
 	int r;
 
 	pthread_mutex_init(&w->q.mu, NULL);
@@ -258,7 +260,11 @@ int worker_start(struct worker *w)
 		w->q.free[w->q.nfree++] = b;
 	}
 	w->cur = batch_get(w);
+	/* signals are for the capture thread, whose reads they must break */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	r = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r)
 		return -r;
 	w->threaded = true;

@@ -76,6 +76,8 @@ ip netns exec "$cli" curl -s -A "haidang-live-test/1.0" -o /dev/null -w '%{http_
   http://10.78.0.1:8080/index.html
 ip netns exec "$cli" curl -s -o /dev/null -w '%{http_code}\n' http://10.78.0.1:8080/khong-co
 sleep 0.5
+kill -USR1 "$spid"
+sleep 0.3
 kill -TERM "$spid"
 rc=0
 wait "$spid" || rc=$?
@@ -108,6 +110,9 @@ need(any(f["ndpi"]["master"] == "DNS" or f["ndpi"]["app"] == "DNS" for f in flow
 need(any("HTTP" in f["ndpi"]["proto"] and f["dest_port"] == 8080 and f["flow"]["pkts_toclient"] > 0
          for f in flows), "an HTTP flow to port 8080 with packets both ways")
 need(all(e.get("host") == "live-test" for e in ev), "every event names the sensor")
-need(any(e["event_type"] == "stats" for e in ev), "a stats event at exit")
+stats = [e["stats"] for e in ev if e["event_type"] == "stats"]
+need(len(stats) == 2, "a stats event on SIGUSR1 and one at exit")
+need(stats and stats[0]["capture"]["kernel_packets"] > 0 and stats[0]["capture"]["kernel_drops"] == 0,
+     "pcap_stats: the kernel's packet count, no drops")
 sys.exit(1 if fail else 0)
 PY

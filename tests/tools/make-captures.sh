@@ -1102,7 +1102,10 @@ for k, cmd in {"kernel": ["uname", "-r"], "tcpdump": ["tcpdump", "--version"], "
                "dnsmasq": ["dnsmasq", "--version"], "curl": ["curl", "--version"], "openssl": ["openssl", "version"],
                "ssh": ["ssh", "-V"], "python3": ["/usr/bin/python3", "--version"]}.items():
     rc, out, err = run(*cmd)
-    versions[k] = ((out or err).splitlines() or ["?"])[0].strip()
+    v = ((out or err).splitlines() or ["?"])[0].strip()
+    if k in ("curl", "dnsmasq", "tshark"):
+        v = " ".join(v.split()[:2 if k == "curl" else 3]).rstrip(".")
+    versions[k] = v
 
 impl = [l.strip() for l in open(os.path.join(WORK, "tunnel-impl.txt")) if l.strip()]
 reorder = json.load(open(os.path.join(WORK, "frag-reorder.json")))
@@ -1262,7 +1265,7 @@ Small captures of **real traffic** between real clients and real servers, made b
     sudo tests/tools/make-captures.sh            # installs missing Debian packages, rewrites tests/data/
     sudo tests/tools/make-captures.sh /tmp/out   # write somewhere else
 
-The script needs root (network namespaces, tcpdump) and about 40 seconds. This README is written by the
+The script needs root (network namespaces, tcpdump) and about a minute. This README is written by the
 script too: every number and name below was read back from the files with tshark/capinfos.
 
 ## How they are made

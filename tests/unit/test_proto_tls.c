@@ -6,7 +6,8 @@
  * certificate fields and the EVE object; then feeds hostile input built
  * here (lying lengths, truncation, zero-length and very many extensions,
  * oversized messages, SSLv2 hellos, garbage DER) and mutated copies of the
- * real handshakes, which must be counted and survived, never crash. Meant to
+ * real handshakes, which must be counted and survived, never crash. The
+ * certificate cache must give what a fresh decode gives. Meant to
  * run under -fsanitize=address,undefined. Standalone: exit 0 on success,
  * 1 with a message per failed check otherwise.
  *
@@ -398,9 +399,10 @@ static int failures;
 
 #define CHECK_CONTAINS(hay, needle)                                           \
 	do {                                                                  \
-		if (!strstr((hay), (needle))) {                               \
+		const char *h_ = (hay), *n_ = (needle);                       \
+		if (!h_ || !strstr(h_, n_)) {                                 \
 			fprintf(stderr, "%s:%d: missing %s\n  in: %s\n",      \
-				__FILE__, __LINE__, (needle), (hay));         \
+				__FILE__, __LINE__, n_, h_ ? h_ : "(null)");  \
 			failures++;                                           \
 		}                                                             \
 	} while (0)
@@ -1374,6 +1376,111 @@ static void test_cert_multi_rdn(void)
 	free(der);
 }
 
+/* The EVE object of a server that sends ServerHello and a Certificate
+ * message holding der; *sha1 (60 bytes) gets the fingerprint. */
+static char *cert_eve(const uint8_t *der, size_t der_len, char *sha1)
+{
+	struct bld hs = { 0 }, rec = { 0 };
+	struct tls_state *st = tls_state_create();
+	size_t len_off, chain_off;
+	char *j;
+
+	server_hello(&hs);
+	b_u8(&hs, 11);
+	len_off = hs.n;
+	b_u24(&hs, 0);
+	chain_off = hs.n;
+	b_u24(&hs, 0);
+	b_u24(&hs, (unsigned)der_len);
+	b_bytes(&hs, der, der_len);
+	b_fix(&hs, chain_off, 3);
+	b_fix(&hs, len_off, 3);
+	b_records(&rec, 22, &hs, 16384);
+	feed_split(st, 1, rec.p, rec.n, 0);
+	j = eve(st);
+	if (sha1)
+		str_copy(sha1, tls_cert_sha1(st), 60);
+	tls_state_destroy(st);
+	b_free(&rec);
+	b_free(&hs);
+	return j;
+}
+
+static void sha1_hex(const uint8_t *p, size_t n, char out[60])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	out[0] = '\0';
+	if (EVP_Digest(p, n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+		return;
+	for (unsigned i = 0; i < 20; i++)
+		snprintf(out + 3 * i, 4, i < 19 ? "%02x:" : "%02x", md[i]);
+}
+
+/* The per-thread certificate cache: a hit writes exactly what a fresh
+ * decode writes, for good and broken certificates alike, and eviction
+ * (more certificates than the cache holds) loses nothing. */
+static void test_cert_cache(void)
+{
+	size_t der_len;
+	uint8_t *der = server_cert_der(&der_len), *m;
+	char *fresh, *hit, *ref, want[60], got[60];
+
+	CHECK(der && der_len > 500);
+	if (!der)
+		return;
+	m = malloc(der_len);
+	if (!m) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	tls_cert_cache_flush();
+	ref = cert_eve(der, der_len, NULL);
+	CHECK_CONTAINS(ref, "\"subjectaltname\":[");
+
+	/* mutated and cut copies: miss, then hit, must agree */
+	for (int iter = 0; iter < 400; iter++) {
+		size_t n = der_len;
+
+		memcpy(m, der, der_len);
+		for (int f = 1 + (int)(rng() % 3); f > 0; f--)
+			m[rng() % der_len] ^= (uint8_t)(1u << (rng() % 8));
+		if (iter % 5 == 0)
+			n = (size_t)(rng() % (der_len + 1));
+		tls_cert_cache_flush();
+		fresh = cert_eve(m, n, NULL);
+		hit = cert_eve(m, n, NULL);
+		CHECK_STR(hit, fresh);
+		free(fresh);
+		free(hit);
+	}
+
+	/* 1500 certificates differing in the signature's last byte: each has
+	 * its own fingerprint, the first ones come back after eviction */
+	for (int round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 1500; i++) {
+			memcpy(m, der, der_len);
+			m[der_len - 1] ^= (uint8_t)i;
+			m[der_len - 2] ^= (uint8_t)(i >> 8);
+			sha1_hex(m, der_len, want);
+			hit = cert_eve(m, der_len, got);
+			CHECK_STR(got, want);
+			/* the same output as the original, fingerprint aside */
+			CHECK(strlen(hit) == strlen(ref));
+			free(hit);
+		}
+	}
+	hit = cert_eve(der, der_len, NULL);
+	CHECK_STR(hit, ref);
+	free(hit);
+	tls_cert_cache_flush();
+	tls_cert_cache_flush(); /* twice: harmless */
+	free(ref);
+	free(m);
+	free(der);
+}
+
 /* A ClientHello with supported_versions, so a TLS 1.3 answer is believed. */
 static void client_hello_sv(struct tls_state *st)
 {
@@ -1550,6 +1657,7 @@ int main(void)
 	test_duplicate_hello();
 	test_record_packing();
 	test_cert_multi_rdn();
+	test_cert_cache();
 	test_tls13_drafts();
 	test_record_version_only();
 	test_version_names();
