@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ struct capture {
 	bool has_err;
 	FILE *cur_fp;
 	volatile sig_atomic_t stopping; /* set from a signal handler */
+	int fd;                         /* live: what poll() waits on */
 };
 
 static enum link_type map_dlt(int dlt)
@@ -242,6 +244,12 @@ struct capture *capture_open_live(const struct capture_live_opts *o, char *err,
 			 r == PCAP_ERROR ? pcap_geterr(c->pc) : pcap_statustostr(r));
 		goto fail;
 	}
+	/* never block inside libpcap: with no traffic at all it may not
+	 * return, and the loop's timers and signals must still run */
+	if (pcap_setnonblock(c->pc, 1, ebuf) || (c->fd = pcap_get_selectable_fd(c->pc)) < 0) {
+		snprintf(err, errlen, "%s: cannot poll the capture: %s", o->iface, ebuf);
+		goto fail;
+	}
 	c->link = map_dlt(pcap_datalink(c->pc));
 	if (c->link == LINK_UNSUPPORTED) {
 		snprintf(err, errlen, "%s: link type %s is not supported", o->iface,
@@ -347,8 +355,14 @@ enum capture_status capture_next(struct capture *c, struct pkt *p,
 			*link = c->link;
 			return CAPTURE_PACKET;
 		}
-		if (r == 0)
+		if (r == 0) {
+			if (c->live) {
+				struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+				/* a signal ends the wait early (EINTR): fine */
+				poll(&pfd, 1, 100);
+			}
 			return CAPTURE_TIMEOUT;
+		}
 		if ((r == PCAP_ERROR_BREAK && c->live) || c->stopping)
 			return CAPTURE_END; /* asked to stop: a cut read is no damage */
 		if (r == PCAP_ERROR) {

@@ -180,6 +180,10 @@ struct tls_state {
 	uint8_t alpn_n[2];
 
 	struct tls_cert cert[2]; /* [0] client, [1] server */
+
+	bool quic;               /* handshake carried by QUIC: JA4 "q" */
+	uint16_t *ch_ext;        /* ClientHello extension types, in order */
+	uint16_t ch_next;
 };
 
 /* Counts a parser's error code: -ENOMEM as an allocation failure, any other
@@ -623,8 +627,8 @@ static int compute_ja4(struct tls_state *st, uint16_t version,
 	sha_list(md, sa, nsa, &ok);
 	sha12(md, c, &ok);
 	if (ok)
-		snprintf(st->ja4, sizeof(st->ja4), "t%s%c%02zu%02zu%c%c_%s_%s",
-			 ja4_version(version), domain ? 'd' : 'i',
+		snprintf(st->ja4, sizeof(st->ja4), "%c%s%c%02zu%02zu%c%c_%s_%s",
+			 st->quic ? 'q' : 't', ja4_version(version), domain ? 'd' : 'i',
 			 ncs > 99 ? 99 : ncs, next > 99 ? 99 : next, a1, a2,
 			 b, c);
 	else
@@ -726,8 +730,16 @@ static int parse_client_hello(struct tls_state *st, const uint8_t *p, size_t n)
 		st->sid_len = sid_len;
 	}
 
+	/* only QUIC's EVE object lists the extensions */
+	if (st->quic) {
+		st->ch_ext = malloc(TLS_EXT_LIST_MAX * sizeof(*st->ch_ext));
+		if (!st->ch_ext)
+			nomem = -ENOMEM;
+	}
 	for (struct rd e = exts; ext_next(&e, &bad, &type, &body);) {
 		err = 0;
+		if (st->ch_ext && st->ch_next < TLS_EXT_LIST_MAX)
+			st->ch_ext[st->ch_next++] = type;
 		switch (type) {
 		case EXT_SNI:
 			err = store_sni(st, body);
@@ -1628,6 +1640,7 @@ void tls_state_destroy(struct tls_state *st)
 	}
 	free(st->ja3_str);
 	free(st->ja3s_str);
+	free(st->ch_ext);
 	free(st);
 }
 
@@ -1636,6 +1649,56 @@ void tls_feed(struct tls_state *st, int dir, const uint8_t *data, size_t len)
 	if (!st || (dir != 0 && dir != 1) || !data || len == 0)
 		return;
 	dir_feed(st, dir, data, len);
+}
+
+void tls_feed_handshake(struct tls_state *st, int dir, const uint8_t *data,
+			size_t len)
+{
+	if (!st || (dir != 0 && dir != 1) || !data || len == 0)
+		return;
+	hs_input(st, dir, data, len);
+}
+
+void tls_set_quic(struct tls_state *st)
+{
+	st->quic = true;
+}
+
+bool tls_client_hello_seen(const struct tls_state *st)
+{
+	return st->client_hello;
+}
+
+bool tls_handshake_given_up(const struct tls_state *st, int dir)
+{
+	return st->dir[dir ? 1 : 0].gave_up;
+}
+
+unsigned tls_client_extensions(const struct tls_state *st,
+			       const uint16_t **types)
+{
+	*types = st->ch_ext;
+	return st->ch_ext ? st->ch_next : 0;
+}
+
+unsigned tls_client_alpn_count(const struct tls_state *st)
+{
+	return st->alpn[0] ? st->alpn_n[0] : 0;
+}
+
+const uint8_t *tls_client_alpn(const struct tls_state *st, unsigned i,
+			       size_t *len)
+{
+	const uint8_t *p = st->alpn[0];
+	size_t off = 0;
+
+	*len = 0;
+	if (!p || i >= st->alpn_n[0])
+		return NULL;
+	while (i-- > 0)
+		off += 1 + (size_t)p[off];
+	*len = p[off];
+	return p + off + 1;
 }
 
 bool tls_done(const struct tls_state *st)

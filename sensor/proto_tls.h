@@ -34,6 +34,7 @@ struct jw;
 #define TLS_SNI_MAX 255        /* longer host names are not recorded */
 #define TLS_JA3_STR_MAX 4096   /* stored JA3/JA3S string; the hash covers all */
 #define TLS_VERSION_STRLEN 24
+#define TLS_EXT_LIST_MAX 128   /* ClientHello extension types kept in order */
 
 /* Wire version numbers (major << 8 | minor), as Suricata names them. */
 #define TLS_VER_SSL2 0x0200
@@ -67,6 +68,19 @@ void tls_state_destroy(struct tls_state *st); /* accepts NULL */
  * and never fatal; past an unrecoverable error the direction is ignored. */
 void tls_feed(struct tls_state *st, int dir, const uint8_t *data, size_t len);
 
+/* Feeds handshake-protocol bytes without the record layer, in order, for
+ * direction dir: what QUIC's CRYPTO frames carry. A state is fed either
+ * this way or by tls_feed(), never both. */
+void tls_feed_handshake(struct tls_state *st, int dir, const uint8_t *data,
+			size_t len);
+/* Marks a state as carried by QUIC, before feeding: JA4 then starts with
+ * "q" (Suricata's QUIC JA4) instead of "t". */
+void tls_set_quic(struct tls_state *st);
+/* A ClientHello was parsed. */
+bool tls_client_hello_seen(const struct tls_state *st);
+/* The parser stopped reading direction dir (malformed or oversized). */
+bool tls_handshake_given_up(const struct tls_state *st, int dir);
+
 /* True once there is nothing more to learn: ServerHello seen and
  * (certificate seen, or TLS 1.3 / resumed so no cleartext certificate will
  * come), or ChangeCipherSpec / application data seen, or a fatal alert, or
@@ -91,6 +105,16 @@ const char *tls_ja3_string(const struct tls_state *st);
 const char *tls_ja3s_hash(const struct tls_state *st);
 const char *tls_ja3s_string(const struct tls_state *st);
 const char *tls_ja4(const struct tls_state *st);        /* 36 chars, or "" */
+/* The ClientHello's extension types in wire order, GREASE included, at
+ * most TLS_EXT_LIST_MAX; returns the count (0 before a ClientHello, and
+ * always 0 unless tls_set_quic() was called). */
+unsigned tls_client_extensions(const struct tls_state *st,
+			       const uint16_t **types);
+/* The client's ALPN protocol names (at most 32 kept): count, and the i-th
+ * as bytes (not NUL-terminated; NULL when i is out of range). */
+unsigned tls_client_alpn_count(const struct tls_state *st);
+const uint8_t *tls_client_alpn(const struct tls_state *st, unsigned i,
+			       size_t *len);
 /* Server certificate, first of the chain. */
 const char *tls_cert_sha1(const struct tls_state *st);  /* "aa:bb:..", or "" */
 const char *tls_cert_subject(const struct tls_state *st);
