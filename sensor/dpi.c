@@ -244,12 +244,37 @@ unsigned dpi_risk_score(uint64_t risk, uint16_t *client, uint16_t *server)
 	return ndpi_risk2score((ndpi_risk)risk, client, server);
 }
 
-unsigned dpi_validate_url(const char *url)
+uint64_t dpi_validate_url(const char *url)
 {
+	/* nDPI stops at the first suspicious parameter: ask per parameter,
+	 * so an XSS beside an SQL injection is not hidden */
+	const char *q = strchr(url, '?');
+	size_t plen = q ? (size_t)(q - url) : strlen(url);
+	uint64_t risks = 0;
 	char buf[4096];
 
-	str_copy(buf, url, sizeof(buf));
-	return (unsigned)ndpi_validate_url(buf);
+	if (!q || plen + 2 >= sizeof(buf)) {
+		unsigned r;
+		str_copy(buf, url, sizeof(buf));
+		r = (unsigned)ndpi_validate_url(buf);
+		return r && r < 64 ? 1ULL << r : 0;
+	}
+	memcpy(buf, url, plen + 1);
+	for (const char *p = q + 1; *p;) {
+		size_t n = strcspn(p, "&");
+		unsigned r;
+		if (plen + 1 + n + 1 <= sizeof(buf) && n) {
+			memcpy(buf + plen + 1, p, n);
+			buf[plen + 1 + n] = '\0';
+			r = (unsigned)ndpi_validate_url(buf);
+			if (r && r < 64)
+				risks |= 1ULL << r;
+		}
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	return risks;
 }
 
 const char *dpi_app_proto(const struct flow *f)

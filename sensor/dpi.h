@@ -60,8 +60,9 @@ unsigned dpi_risk_score(uint64_t risk, uint16_t *client, uint16_t *server);
 /* Suricata's app_proto name for the flow ("tls", "dns", "http", ...) or
  * NULL when there is no equivalent. */
 const char *dpi_app_proto(const struct flow *f);
-/* Validates an HTTP URL with nDPI's checks; returns the risk bit or 0. */
-unsigned dpi_validate_url(const char *url);
+/* Checks an HTTP URL's query parameters with nDPI (XSS, SQL injection,
+ * ...); returns the risk bits found. */
+uint64_t dpi_validate_url(const char *url);
 
 const struct dpi_stats *dpi_stats(const struct dpi *d);
 

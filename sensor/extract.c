@@ -28,10 +28,11 @@ struct flow_meta {
 	struct tls_state *tls;
 	struct http_state *http;
 	struct ssh_state *ssh;
-	struct quic_info *quic;
+	struct quic_state *quic;
 	uint64_t dns_tx;
 	bool looked[2];     /* first payload of each direction examined */
 	bool tls_emitted;
+	bool quic_emitted;
 	bool tunnel;         /* HTTP CONNECT/upgrade seen */
 };
 
@@ -128,14 +129,13 @@ static void emit_http(struct extract *x, struct flow *f)
 
 	while (http_next_tx(m->http, &x->tx)) {
 		struct jw *w = eve_begin(x->eve, "http", f, 0, &x->tx.ts, 0);
-		unsigned bit;
 
 		http_tx_write_eve(w, &x->tx);
 		eve_commit(x->eve);
 		x->st.http++;
 		/* nDPI's URL checks (XSS, SQL injection) become flow risks */
-		if (x->tx.has_request && (bit = dpi_validate_url(x->tx.uri)) != 0 && bit < 64)
-			f->dpi.risk |= 1ULL << bit;
+		if (x->tx.has_request)
+			f->dpi.risk |= dpi_validate_url(x->tx.uri);
 	}
 }
 
@@ -173,12 +173,12 @@ static void emit_quic(struct extract *x, struct flow *f, const struct timeval *t
 	struct flow_meta *m = f->meta;
 	struct jw *w;
 
-	if (!m->quic || m->quic->emitted)
+	if (!m->quic || m->quic_emitted || !quic_seen(m->quic))
 		return;
 	w = eve_begin(x->eve, "quic", f, 0, ts, 0);
 	quic_write_eve(w, m->quic);
 	eve_commit(x->eve);
-	m->quic->emitted = true;
+	m->quic_emitted = true;
 	x->st.quic++;
 }
 
@@ -199,13 +199,8 @@ static void look_first(struct flow *f, struct flow_meta *m, const struct pkt *p,
 	} else if (f->proto == 17 && !m->quic) {
 		uint32_t v;
 		if (dir == 0 && quic_parse_long_header(d, n, &v) == 0 && v != 0 &&
-		    (f->dport == 443 || f->sport == 443 || (d[0] & 0x40))) {
-			m->quic = calloc(1, sizeof(*m->quic));
-			if (m->quic) {
-				m->quic->seen = true;
-				m->quic->version = v;
-			}
-		}
+		    (f->dport == 443 || f->sport == 443 || (d[0] & 0x40)))
+			m->quic = quic_state_create();
 	}
 }
 
@@ -243,6 +238,12 @@ void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int 
 			}
 		}
 	}
+	if (m->quic && !m->quic_emitted) {
+		quic_feed(m->quic, dir, p->payload, p->paylen);
+		/* the ClientHello tells all; else wait for DPI or the end */
+		if (quic_done(m->quic) && quic_hello_seen(m->quic))
+			emit_quic(x, f, &p->ts);
+	}
 	if (m->ssh && !m->ssh->emitted) {
 		ssh_feed(m->ssh, dir, p->payload, p->paylen);
 		if (ssh_done(m->ssh))
@@ -257,9 +258,11 @@ void extract_dpi_done(struct extract *x, struct flow *f, const struct timeval *t
 	if (!m)
 		return;
 	if (m->quic) {
-		str_copy(m->quic->sni, dpi_host_name(f), sizeof(m->quic->sni));
-		str_copy(m->quic->ua, dpi_quic_user_agent(f), sizeof(m->quic->ua));
-		emit_quic(x, f, ts);
+		/* DPI's names count only where the packets gave none */
+		quic_set_fallback(m->quic, dpi_host_name(f),
+				  dpi_quic_user_agent(f));
+		if (quic_done(m->quic))
+			emit_quic(x, f, ts);
 	}
 }
 
@@ -280,7 +283,7 @@ void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *t
 	http_state_destroy(m->http);
 	tls_state_destroy(m->tls);
 	ssh_state_destroy(m->ssh);
-	free(m->quic);
+	quic_state_destroy(m->quic);
 	free(m);
 	f->meta = NULL;
 }

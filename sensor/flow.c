@@ -174,15 +174,23 @@ static bool tuple_match(const struct flow *f, const struct pkt *p, int *dir)
 	return false;
 }
 
-static void evict_one(struct flowtab *t)
+/* The flow idle the longest: the oldest of the lists' heads. */
+static struct flow *oldest_flow(const struct flowtab *t)
 {
-	struct flow *victim = NULL;
+	struct flow *oldest = NULL;
 
 	for (int l = 0; l < FL__COUNT; l++) {
 		struct flow *h = t->head[l];
-		if (h && (!victim || timercmp(&h->last, &victim->last, <)))
-			victim = h;
+		if (h && (!oldest || timercmp(&h->last, &oldest->last, <)))
+			oldest = h;
 	}
+	return oldest;
+}
+
+static void evict_one(struct flowtab *t)
+{
+	struct flow *victim = oldest_flow(t);
+
 	if (victim) {
 		t->st.evicted++;
 		flow_remove(t, victim, FLOW_END_EVICTED);
@@ -306,18 +314,11 @@ void flowtab_expire(struct flowtab *t, const struct timeval *now)
 
 void flowtab_flush(struct flowtab *t)
 {
+	struct flow *f;
+
 	/* oldest first across lists, so output order follows activity */
-	for (;;) {
-		struct flow *oldest = NULL;
-		for (int l = 0; l < FL__COUNT; l++) {
-			struct flow *h = t->head[l];
-			if (h && (!oldest || timercmp(&h->last, &oldest->last, <)))
-				oldest = h;
-		}
-		if (!oldest)
-			break;
-		flow_remove(t, oldest, FLOW_END_SHUTDOWN);
-	}
+	while ((f = oldest_flow(t)) != NULL)
+		flow_remove(t, f, FLOW_END_SHUTDOWN);
 }
 
 void flowtab_destroy(struct flowtab *t)

@@ -84,23 +84,4 @@ const char *quic_version_name(uint32_t version, char *buf, size_t size);
 /* Reads a long-header packet's version; returns 0 or -EBADMSG. */
 int quic_parse_long_header(const uint8_t *data, size_t len, uint32_t *version);
 
-/*
- * Transitional, until extract.c uses struct quic_state: the old per-flow
- * record filled by the caller from DPI. quic_write_eve() accepts either
- * type. Remove this block, quic_info_write_eve() and the macro together.
- */
-struct quic_info {
-	bool seen;
-	bool emitted;
-	uint32_t version;
-	char sni[256];
-	char ua[256];
-};
-
-void quic_info_write_eve(struct jw *w, const struct quic_info *q);
-#define quic_write_eve(w, q) _Generic((q), \
-	struct quic_info *: quic_info_write_eve, \
-	const struct quic_info *: quic_info_write_eve, \
-	default: (quic_write_eve))((w), (q))
-
 #endif

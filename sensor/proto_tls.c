@@ -6,9 +6,11 @@
  * handshake messages across records and segments (at most TLS_DIR_BUF_MAX
  * bytes per direction), and reads the ClientHello (SNI, ALPN, JA3, JA4), the
  * ServerHello (version, JA3S, ALPN) and the first certificate of each
- * Certificate message (OpenSSL d2i_X509). Every length on the wire is
- * checked before use; nothing is read outside the bytes given; bad input is
- * counted in struct tls_counters, never fatal, and never printed. After a
+ * Certificate message (OpenSSL d2i_X509, behind a per-thread cache of
+ * decoded certificates keyed by SHA-1). QUIC hands its CRYPTO stream to
+ * tls_feed_handshake(), which skips the record layer. Every length on the
+ * wire is checked before use; nothing is read outside the bytes given; bad
+ * input is counted in struct tls_counters, never fatal, never printed. After a
  * ChangeCipherSpec or application data in a direction, that direction's
  * handshake bytes are encrypted and no longer looked at.
  *
@@ -1667,11 +1669,6 @@ void tls_set_quic(struct tls_state *st)
 bool tls_client_hello_seen(const struct tls_state *st)
 {
 	return st->client_hello;
-}
-
-bool tls_handshake_given_up(const struct tls_state *st, int dir)
-{
-	return st->dir[dir ? 1 : 0].gave_up;
 }
 
 unsigned tls_client_extensions(const struct tls_state *st,

@@ -78,8 +78,6 @@ void tls_feed_handshake(struct tls_state *st, int dir, const uint8_t *data,
 void tls_set_quic(struct tls_state *st);
 /* A ClientHello was parsed. */
 bool tls_client_hello_seen(const struct tls_state *st);
-/* The parser stopped reading direction dir (malformed or oversized). */
-bool tls_handshake_given_up(const struct tls_state *st, int dir);
 
 /* True once there is nothing more to learn: ServerHello seen and
  * (certificate seen, or TLS 1.3 / resumed so no cleartext certificate will

@@ -75,6 +75,9 @@ ip netns exec "$cli" dig @10.78.0.1 congthongtin.tinh.example A +tries=1 +time=2
 ip netns exec "$cli" curl -s -A "haidang-live-test/1.0" -o /dev/null -w '%{http_code}\n' \
   http://10.78.0.1:8080/index.html
 ip netns exec "$cli" curl -s -o /dev/null -w '%{http_code}\n' http://10.78.0.1:8080/khong-co
+# an injection attempt in a query string, as scanners send to agency portals
+ip netns exec "$cli" curl -s -o /dev/null -w '%{http_code}\n' \
+  "http://10.78.0.1:8080/tintuc?id=1%27%20OR%20%271%27%3D%271&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
 sleep 0.5
 kill -USR1 "$spid"
 sleep 0.3
@@ -106,6 +109,10 @@ need(any(e["http"].get("http_user_agent") == "haidang-live-test/1.0" and
 need(any(e["http"].get("url") == "/khong-co" and e["http"].get("status") == 404 for e in http),
      "HTTP GET /khong-co answered 404")
 flows = [e for e in ev if e["event_type"] == "flow"]
+risky = [r["name"] for f in flows for r in f["ndpi"].get("risks", [])]
+print("risks:", sorted(set(risky)))
+need(any({"SQL Injection", "XSS Attack"} <= {r["name"] for r in f["ndpi"].get("risks", [])}
+         for f in flows), "nDPI's URL checks flag both the SQL injection and the XSS in one request")
 need(any(f["ndpi"]["master"] == "DNS" or f["ndpi"]["app"] == "DNS" for f in flows), "a flow detected as DNS by nDPI")
 need(any("HTTP" in f["ndpi"]["proto"] and f["dest_port"] == 8080 and f["flow"]["pkts_toclient"] > 0
          for f in flows), "an HTTP flow to port 8080 with packets both ways")

@@ -14,7 +14,7 @@
 static uint8_t buf[4096];
 static size_t blen;
 
-static void put(const void *p, size_t n) { memcpy(buf + blen, p, n); blen += n; }
+static void put(const void *p, size_t n) { memmove(buf + blen, p, n); blen += n; }
 static void put8(uint8_t v) { buf[blen++] = v; }
 static void put16(uint16_t v) { put8((uint8_t)(v >> 8)); put8((uint8_t)v); }
 static void put32(uint32_t v) { put16((uint16_t)(v >> 16)); put16((uint16_t)v); }
