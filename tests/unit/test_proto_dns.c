@@ -32,26 +32,7 @@
 
 #include "banned.h"
 
-static int failures;
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: check failed: %s\n",         \
-				__FILE__, __LINE__, #cond);                  \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                 \
-	do {                                                                 \
-		const char *g_ = (got), *w_ = (want);                        \
-		if (strcmp(g_, w_) != 0) {                                   \
-			fprintf(stderr, "%s:%d: %s is \"%s\", want \"%s\"\n", \
-				__FILE__, __LINE__, #got, g_, w_);           \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "check.h"
 
 /* The JSON text contains (or lacks) a fragment. */
 #define CHECK_JSON(json, frag) check_json(__LINE__, json, frag, true)
@@ -63,7 +44,7 @@ static void check_json(int line, const char *json, const char *frag,
 	if ((strstr(json, frag) != NULL) != want) {
 		fprintf(stderr, "%s:%d: JSON %s %s\n  JSON: %s\n", __FILE__,
 			line, want ? "lacks" : "has", frag, json);
-		failures++;
+		check_failures++;
 	}
 }
 
@@ -703,8 +684,8 @@ int main(void)
 	test_limits();
 	test_prefixes();
 	jw_finish(&jw);
-	if (failures) {
-		fprintf(stderr, "test_proto_dns: %d check(s) failed\n", failures);
+	if (check_failures) {
+		fprintf(stderr, "test_proto_dns: %d check(s) failed\n", check_failures);
 		return 1;
 	}
 	printf("test_proto_dns: all checks passed\n");

@@ -376,36 +376,7 @@ static const struct session {
 	SESSION(s_curl443),
 };
 
-static int failures;
-
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                             \
-			failures++;                                           \
-		}                                                             \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                  \
-	do {                                                                  \
-		const char *g_ = (got), *w_ = (want);                         \
-		if (strcmp(g_, w_) != 0) {                                    \
-			fprintf(stderr, "%s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", \
-				__FILE__, __LINE__, #got, g_, w_);            \
-			failures++;                                           \
-		}                                                             \
-	} while (0)
-
-#define CHECK_CONTAINS(hay, needle)                                           \
-	do {                                                                  \
-		const char *h_ = (hay), *n_ = (needle);                       \
-		if (!h_ || !strstr(h_, n_)) {                                 \
-			fprintf(stderr, "%s:%d: missing %s\n  in: %s\n",      \
-				__FILE__, __LINE__, n_, h_ ? h_ : "(null)");  \
-			failures++;                                           \
-		}                                                             \
-	} while (0)
+#include "check.h"
 
 /* ---- helpers ---- */
 
@@ -688,7 +659,7 @@ static void test_splits(void)
 			    tls_done(st) != tls_done(ref)) {
 				fprintf(stderr, "%s split %d differs:\n  %s\n  %s\n",
 					sessions[s].name, splits[k], got, want);
-				failures++;
+				check_failures++;
 			}
 			free(got);
 			tls_state_destroy(st);
@@ -1662,8 +1633,8 @@ int main(void)
 	test_record_version_only();
 	test_version_names();
 	test_mutations();
-	if (failures) {
-		fprintf(stderr, "test_proto_tls: %d check(s) failed\n", failures);
+	if (check_failures) {
+		fprintf(stderr, "test_proto_tls: %d check(s) failed\n", check_failures);
 		return 1;
 	}
 	printf("test_proto_tls: ok\n");
