@@ -310,6 +310,24 @@ def case_signals():
         check("packets" in err, "signals: statistics logged at exit")
 
 
+def case_progress():
+    """a progress bar on a terminal, none when stderr is not one"""
+    import shutil
+    if not shutil.which("script"):
+        print("script(1) missing: skipped")
+        sys.exit(77)
+    demo = os.path.join(DATA, "demo.pcap")
+    r = subprocess.run(["script", "-qec", f"{SENSOR} -r {demo} --eve /dev/null", "/dev/null"],
+                       capture_output=True, timeout=60)
+    out = r.stdout.decode("utf-8", "replace")
+    check(r.returncode == 0 and "100%" in out and "[####" in out, "progress: a bar reaching 100% on a terminal")
+    _, err, _ = run(["-r", demo])
+    check("[####" not in err, "progress: no bar when stderr is not a terminal")
+    r = subprocess.run(["script", "-qec", f"{SENSOR} -r {demo} --eve /dev/null --no-progress", "/dev/null"],
+                       capture_output=True, timeout=60)
+    check("[####" not in r.stdout.decode("utf-8", "replace"), "progress: --no-progress turns it off")
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
