@@ -9,7 +9,7 @@
 set -euo pipefail
 sensor=${HAIDANG_SENSOR:?}
 [ "$(id -u)" -eq 0 ] || { echo "not root: skipped"; exit 77; }
-for t in ip dnsmasq dig curl python3; do
+for t in ip nsenter dnsmasq dig curl python3; do
   command -v $t >/dev/null || { echo "$t missing: skipped"; exit 77; }
 done
 id nobody >/dev/null 2>&1 || { echo "no user nobody: skipped"; exit 77; }
@@ -24,12 +24,20 @@ cleanup() {
   wait 2>/dev/null || true
   ip netns del "$cli" 2>/dev/null || true
   ip netns del "$srv" 2>/dev/null || true
+  # ip netns left /run/netns mounted on itself; drop it when nothing uses it
+  if [ -z "$(ip netns list 2>/dev/null)" ] && mountpoint -q /run/netns 2>/dev/null; then
+    umount /run/netns 2>/dev/null || true
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-if ! ip netns add "$cli" 2>/dev/null || ! ip netns add "$srv" 2>/dev/null; then
-  echo "cannot create network namespaces here: skipped"; exit 77
+# nsenter only switches the network namespace (ip netns exec also remounts
+# /sys, which fails inside a chroot)
+in_ns() { local ns=$1; shift; nsenter --net=/run/netns/"$ns" "$@"; }
+if ! ip netns add "$cli" 2>/dev/null || ! ip netns add "$srv" 2>/dev/null ||
+   ! in_ns "$cli" true 2>/dev/null; then
+  echo "cannot create and enter network namespaces here: skipped"; exit 77
 fi
 ip link add vc netns "$cli" type veth peer name vs netns "$srv"
 ip -n "$cli" addr add 10.78.0.2/24 dev vc
@@ -38,17 +46,17 @@ for ns in "$cli" "$srv"; do ip -n "$ns" link set lo up; done
 ip -n "$cli" link set vc up
 ip -n "$srv" link set vs up
 
-ip netns exec "$srv" dnsmasq --no-daemon --no-resolv --no-hosts --port=53 \
+nsenter --net=/run/netns/"$srv" dnsmasq --no-daemon --no-resolv --no-hosts --port=53 \
   --listen-address=10.78.0.1 --bind-interfaces --pid-file="$tmp/dnsmasq.pid" \
   --address=/congthongtin.tinh.example/10.78.0.1 >"$tmp/dnsmasq.log" 2>&1 &
 pids+=($!)
 mkdir "$tmp/www"
 echo "<h1>Cổng thông tin điện tử tỉnh</h1>" >"$tmp/www/index.html"
-(cd "$tmp/www" && exec ip netns exec "$srv" python3 -m http.server 8080 --bind 10.78.0.1) \
+nsenter --net=/run/netns/"$srv" python3 -m http.server 8080 --bind 10.78.0.1 --directory "$tmp/www" \
   >"$tmp/http.log" 2>&1 &
 pids+=($!)
 
-ip netns exec "$cli" "$sensor" -i vc --eve "$tmp/eve.json" --user nobody \
+nsenter --net=/run/netns/"$cli" "$sensor" -i vc --eve "$tmp/eve.json" --user nobody \
   --sensor-id live-test --no-progress 2>"$tmp/sensor.log" &
 spid=$!
 pids+=($spid)
@@ -68,15 +76,15 @@ echo "sensor pid $spid: uid (real effective saved fs) = $uid, CapEff=$capeff Cap
 [ "$capeff" = 0000000000000000 ] && [ "$capprm" = 0000000000000000 ] || { echo "FAIL: capabilities kept"; exit 1; }
 
 for _ in $(seq 50); do
-  ip netns exec "$cli" curl -s -o /dev/null --max-time 1 http://10.78.0.1:8080/ && break
+  in_ns "$cli" curl -s -o /dev/null --max-time 1 http://10.78.0.1:8080/ && break
   sleep 0.1
 done
-ip netns exec "$cli" dig @10.78.0.1 congthongtin.tinh.example A +tries=1 +time=2 +short
-ip netns exec "$cli" curl -s -A "haidang-live-test/1.0" -o /dev/null -w '%{http_code}\n' \
+in_ns "$cli" dig @10.78.0.1 congthongtin.tinh.example A +tries=1 +time=2 +short
+in_ns "$cli" curl -s -A "haidang-live-test/1.0" -o /dev/null -w '%{http_code}\n' \
   http://10.78.0.1:8080/index.html
-ip netns exec "$cli" curl -s -o /dev/null -w '%{http_code}\n' http://10.78.0.1:8080/khong-co
+in_ns "$cli" curl -s -o /dev/null -w '%{http_code}\n' http://10.78.0.1:8080/khong-co
 # an injection attempt in a query string, as scanners send to agency portals
-ip netns exec "$cli" curl -s -o /dev/null -w '%{http_code}\n' \
+in_ns "$cli" curl -s -o /dev/null -w '%{http_code}\n' \
   "http://10.78.0.1:8080/tintuc?id=1%27%20OR%20%271%27%3D%271&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
 sleep 0.5
 kill -USR1 "$spid"
