@@ -40,11 +40,11 @@ if ! ip netns add "$cli" 2>/dev/null || ! ip netns add "$srv" 2>/dev/null ||
   echo "cannot create and enter network namespaces here: skipped"; exit 77
 fi
 ip link add vc netns "$cli" type veth peer name vs netns "$srv"
-ip -n "$cli" addr add 10.78.0.2/24 dev vc
-ip -n "$srv" addr add 10.78.0.1/24 dev vs
-for ns in "$cli" "$srv"; do ip -n "$ns" link set lo up; done
-ip -n "$cli" link set vc up
-ip -n "$srv" link set vs up
+in_ns "$cli" ip addr add 10.78.0.2/24 dev vc
+in_ns "$srv" ip addr add 10.78.0.1/24 dev vs
+for ns in "$cli" "$srv"; do in_ns "$ns" ip link set lo up; done
+in_ns "$cli" ip link set vc up
+in_ns "$srv" ip link set vs up
 
 nsenter --net=/run/netns/"$srv" dnsmasq --no-daemon --no-resolv --no-hosts --port=53 \
   --listen-address=10.78.0.1 --bind-interfaces --pid-file="$tmp/dnsmasq.pid" \
