@@ -54,9 +54,8 @@ build() {
 }
 
 demo() {
-  local out
   out=$(mktemp -d)
-  trap 'rm -rf "$out"' EXIT
+  trap 'rm -rf "${out:-}"' EXIT
   say "== haidang-sensor -r tests/data/demo.pcap --eve $out/eve.json"
   "$BUILD/sensor/haidang-sensor" -r tests/data/demo.pcap --eve "$out/eve.json" \
     --sensor-id demo-sensor --agency "Sở Thông tin và Truyền thông (demo)" --no-progress
