@@ -124,6 +124,7 @@ struct pkt {
 	uint16_t tcp_win;
 	uint8_t icmp_type, icmp_code;
 	bool reassembled;      /* the IP datagram came from defrag */
+	bool carrier;          /* the outer packet of a UDP tunnel, accounted alone */
 };
 
 /* Decode a frame of the given link type; p->data/caplen must be set. */

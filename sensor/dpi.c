@@ -306,6 +306,10 @@ const char *dpi_app_proto(const struct flow *f)
 	if (f->proto == 17 && (f->dpi.app == NDPI_PROTOCOL_SMBV1 ||
 			       f->dpi.master == NDPI_PROTOCOL_SMBV1))
 		return NULL;
+	/* nDPI's NFS class takes in every ONC RPC service (portmap, mountd);
+	 * over UDP Suricata names only NFS proper, which nDPI cannot tell */
+	if (f->proto == 17 && (f->dpi.app == NDPI_PROTOCOL_NFS || f->dpi.master == NDPI_PROTOCOL_NFS))
+		return NULL;
 
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < ARRAY_SIZE(map); i++)

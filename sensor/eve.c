@@ -236,7 +236,8 @@ void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,
 {
 	struct jw *w;
 	char t[HD_TSLEN], name[128];
-	const char *app = dpi_app_proto(f);
+	/* nDPI's verdict, else the parser that found transactions on it */
+	const char *app = dpi_app_proto(f) ? dpi_app_proto(f) : f->parsed_proto;
 	uint16_t cli = 0, srv = 0;
 	unsigned score = 0;
 

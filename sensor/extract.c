@@ -17,12 +17,25 @@
 
 #include "dpi.h"
 #include "eve.h"
+#include "files.h"
+#include "stream.h"
+#include "match.h"
 #include "proto_dns.h"
 #include "proto_http.h"
 #include "proto_quic.h"
 #include "proto_ssh.h"
 #include "proto_tls.h"
 #include "banned.h"
+
+/* Cleartext stream bytes gathered for YARA, per direction. */
+struct scanbuf {
+	uint8_t *buf;
+	size_t len;
+	uint64_t total;
+};
+
+#define SCAN_CHUNK (64u * 1024)
+#define SCAN_DEPTH (256u * 1024)
 
 struct flow_meta {
 	struct tls_state *tls;
@@ -34,17 +47,25 @@ struct flow_meta {
 	bool tls_emitted;
 	bool quic_emitted;
 	bool tunnel;         /* HTTP CONNECT/upgrade seen */
+	struct file_state *body[2]; /* HTTP bodies in transit, per direction */
+	struct extract *x;   /* for the body callback */
+	struct flow *f;
+	struct stream *stream; /* TCP reassembly; NULL: segments go straight in */
+	struct scanbuf scan[2];
+	int last_dir;
 };
 
 struct extract {
 	struct eve *eve;
 	struct dpi *dpi;
+	struct match *match;
 	struct dns_msg *dns;  /* large: one per worker */
 	struct http_tx tx;
 	struct extract_stats st;
+	struct stream_pool pool;
 };
 
-struct extract *extract_create(struct eve *eve, struct dpi *dpi)
+struct extract *extract_create(struct eve *eve, struct dpi *dpi, struct match *m)
 {
 	struct extract *x = calloc(1, sizeof(*x));
 
@@ -57,6 +78,8 @@ struct extract *extract_create(struct eve *eve, struct dpi *dpi)
 	}
 	x->eve = eve;
 	x->dpi = dpi;
+	x->match = m;
+	stream_pool_init(&x->pool);
 	return x;
 }
 
@@ -75,14 +98,100 @@ const struct extract_stats *extract_stats(const struct extract *x)
 
 static struct flow_meta *meta_get(struct flow *f)
 {
-	if (!f->meta)
+	if (!f->meta) {
 		f->meta = calloc(1, sizeof(*f->meta));
+		if (f->meta)
+			f->meta->f = f;
+	}
 	return f->meta;
+}
+
+/* An HTTP body in transit: hash it, keep its head, and when it ends log
+ * it as Suricata's fileinfo does, match its hashes and scan it. */
+static void on_body(void *user, const struct http_tx *tx, int dir,
+		    const uint8_t *data, size_t len, bool end)
+{
+	struct flow_meta *m = user;
+	struct extract *x = m->x;
+	struct file_result r;
+	struct jw *w;
+	const struct timeval *ts = &tx->ts_end;
+	bool complete;
+
+	dir &= 1;
+	if (!m->body[dir] && !end)
+		m->body[dir] = file_begin();
+	if (!m->body[dir])
+		return;
+	if (!end) {
+		file_data(m->body[dir], data, len);
+		return;
+	}
+	complete = !(tx->flags & (dir ? HTTP_TXF_RES_INCOMPLETE : HTTP_TXF_REQ_INCOMPLETE));
+	file_end(m->body[dir], complete, &r);
+	w = eve_begin(x->eve, "fileinfo", m->f, dir, ts, 0);
+	jw_obj_open(w, "http");
+	if (tx->host[0])
+		jw_str(w, "hostname", tx->host);
+	jw_str(w, "url", tx->uri);
+	if (tx->method[0])
+		jw_str(w, "http_method", tx->method);
+	if (tx->status)
+		jw_uint(w, "status", (uint64_t)tx->status);
+	jw_obj_close(w);
+	jw_obj_open(w, "fileinfo");
+	jw_str(w, "filename", tx->uri);
+	jw_str(w, "state", complete ? "CLOSED" : "TRUNCATED");
+	jw_str(w, "md5", r.md5);
+	jw_str(w, "sha1", r.sha1);
+	jw_str(w, "sha256", r.sha256);
+	jw_bool(w, "stored", false);
+	jw_uint(w, "size", r.size);
+	jw_uint(w, "tx_id", tx->tx_id);
+	jw_str(w, "direction", dir ? "download" : "upload");
+	jw_obj_close(w);
+	eve_commit(x->eve);
+	x->st.files++;
+	if (x->match) {
+		match_value(x->match, m->f, IOC_MD5, r.md5, "http-file", ts);
+		match_value(x->match, m->f, IOC_SHA1, r.sha1, "http-file", ts);
+		match_value(x->match, m->f, IOC_SHA256, r.sha256, "http-file", ts);
+		/* uploads were scanned in the client's stream already */
+		if (dir)
+			match_scan(x->match, m->f, r.head, r.head_len, "http-download", ts);
+	}
+	file_free(m->body[dir]);
+	m->body[dir] = NULL;
 }
 
 static bool is_dns_port(uint16_t p)
 {
 	return p == 53 || p == 5353 || p == 5355;
+}
+
+/* Questions and CNAME targets against the indicators; the addresses a
+ * listed name resolves to are remembered for the host. */
+static void dns_match(struct extract *x, struct flow *f, const struct timeval *ts)
+{
+	const struct dns_msg *d = x->dns;
+	struct hd_addr addrs[DNS_MAX_RR];
+	size_t na = 0;
+
+	if (!d->qr) {
+		for (unsigned i = 0; i < d->nq; i++) {
+			match_domain(x->match, f, d->q[i].rrname, "dns", ts);
+			match_behave_dns(x->match, f, d->q[i].rrname, ts);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < d->nan; i++) {
+		if (d->an[i].kind == DNS_RD_NAME && d->an[i].rrtype == DNS_TYPE_CNAME)
+			match_domain(x->match, f, d->an[i].rdata, "dns-cname", ts);
+		else if (d->an[i].kind == DNS_RD_ADDR && d->an[i].addr.family)
+			addrs[na++] = d->an[i].addr;
+	}
+	if (d->nq)
+		match_dns_addresses(x->match, f, d->q[0].rrname, addrs, na);
 }
 
 static void dns_message(struct extract *x, struct flow *f, const struct pkt *p,
@@ -101,6 +210,9 @@ static void dns_message(struct extract *x, struct flow *f, const struct pkt *p,
 	dns_write_eve_ex(w, x->dns, x->dns->qr, (int64_t)m->dns_tx++);
 	eve_commit(x->eve);
 	x->st.dns++;
+	f->parsed_proto = "dns";
+	if (x->match)
+		dns_match(x, f, &p->ts);
 }
 
 static void do_dns(struct extract *x, struct flow *f, const struct pkt *p, int dir)
@@ -123,6 +235,23 @@ static void do_dns(struct extract *x, struct flow *f, const struct pkt *p, int d
 	}
 }
 
+/* Paths where agency portals and common software take passwords. */
+static bool looks_like_login(const char *uri)
+{
+	static const char *words[] = { "login", "logon", "signin", "sign-in", "dangnhap",
+				       "dang-nhap", "wp-login", "auth", "admin", "user/password" };
+	char low[256];
+	size_t i;
+
+	for (i = 0; uri[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)(uri[i] >= 'A' && uri[i] <= 'Z' ? uri[i] + 32 : uri[i]);
+	low[i] = '\0';
+	for (size_t k = 0; k < ARRAY_SIZE(words); k++)
+		if (strstr(low, words[k]))
+			return true;
+	return false;
+}
+
 static void emit_http(struct extract *x, struct flow *f)
 {
 	struct flow_meta *m = f->meta;
@@ -133,6 +262,15 @@ static void emit_http(struct extract *x, struct flow *f)
 		http_tx_write_eve(w, &x->tx);
 		eve_commit(x->eve);
 		x->st.http++;
+		f->parsed_proto = "http";
+		if (x->tx.has_response && x->tx.status > 0 && x->tx.status < 1000)
+			f->http_status = (uint16_t)x->tx.status;
+		if (x->tx.has_request && !strcmp(x->tx.method, "POST") && looks_like_login(x->tx.uri))
+			f->http_login = true;
+		if (x->match && x->tx.has_request) {
+			match_domain(x->match, f, x->tx.host, "http", &x->tx.ts);
+			match_url(x->match, f, x->tx.host, x->tx.uri, &x->tx.ts);
+		}
 		/* nDPI's URL checks (XSS, SQL injection) become flow risks */
 		if (x->tx.has_request)
 			f->dpi.risk |= dpi_validate_url(x->tx.uri);
@@ -152,6 +290,13 @@ static void emit_tls(struct extract *x, struct flow *f, const struct timeval *ts
 	eve_commit(x->eve);
 	m->tls_emitted = true;
 	x->st.tls++;
+	f->parsed_proto = "tls";
+	if (x->match) {
+		match_domain(x->match, f, tls_sni(m->tls), "tls", ts);
+		match_value(x->match, f, IOC_JA3, tls_ja3_hash(m->tls), "tls", ts);
+		match_value(x->match, f, IOC_JA3S, tls_ja3s_hash(m->tls), "tls", ts);
+		match_value(x->match, f, IOC_CERT_SHA1, tls_cert_sha1(m->tls), "tls", ts);
+	}
 }
 
 static void emit_ssh(struct extract *x, struct flow *f, const struct timeval *ts)
@@ -166,6 +311,7 @@ static void emit_ssh(struct extract *x, struct flow *f, const struct timeval *ts
 	eve_commit(x->eve);
 	m->ssh->emitted = true;
 	x->st.ssh++;
+	f->parsed_proto = "ssh";
 }
 
 static void emit_quic(struct extract *x, struct flow *f, const struct timeval *ts)
@@ -178,22 +324,28 @@ static void emit_quic(struct extract *x, struct flow *f, const struct timeval *t
 	w = eve_begin(x->eve, "quic", f, 0, ts, 0);
 	quic_write_eve(w, m->quic);
 	eve_commit(x->eve);
+	if (x->match) {
+		match_domain(x->match, f, quic_sni(m->quic), "quic", ts);
+		match_value(x->match, f, IOC_JA3, quic_ja3_hash(m->quic), "quic", ts);
+	}
 	m->quic_emitted = true;
 	x->st.quic++;
+	f->parsed_proto = "quic";
 }
 
 /* The first payload of a direction decides which stream parsers run. */
-static void look_first(struct flow *f, struct flow_meta *m, const struct pkt *p, int dir)
+static void look_first(struct flow *f, struct flow_meta *m, const uint8_t *d, size_t n, int dir)
 {
-	const uint8_t *d = p->payload;
-	size_t n = p->paylen;
 
 	m->looked[dir] = true;
 	if (f->proto == 6) {
 		if (!m->tls && n >= 6 && d[0] == 0x16 && d[1] == 0x03 && d[5] <= 2)
 			m->tls = tls_state_create();
-		else if (!m->http && dir == 0 && http_looks_like_request(d, n))
+		else if (!m->http && dir == 0 && http_looks_like_request(d, n)) {
 			m->http = http_state_create();
+			if (m->http)
+				http_state_set_body_cb(m->http, on_body, m);
+		}
 		else if (!m->ssh && ssh_looks_like_banner(d, n))
 			m->ssh = ssh_state_create();
 	} else if (f->proto == 17 && !m->quic) {
@@ -204,28 +356,62 @@ static void look_first(struct flow *f, struct flow_meta *m, const struct pkt *p,
 	}
 }
 
-void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int dir)
+static void scan_flush(struct extract *x, struct flow *f, struct flow_meta *m, int dir,
+		       const struct timeval *ts)
 {
-	struct flow_meta *m;
+	struct scanbuf *sb = &m->scan[dir];
 
-	if (!p->paylen || (f->proto != 6 && f->proto != 17))
+	if (sb->len && x->match)
+		match_scan(x->match, f, sb->buf, sb->len, dir ? "stream-toclient" : "stream-toserver", ts);
+	sb->len = 0;
+}
+
+/* Cleartext TCP bytes go to YARA in chunks of up to 64 KiB, the first
+ * 256 KiB of each direction. Encrypted sessions are not scanned, and of
+ * HTTP only the client's side: the bodies it carries are scanned as
+ * files. */
+static void scan_feed(struct extract *x, struct flow *f, struct flow_meta *m, int dir,
+		      const uint8_t *d, size_t n, const struct timeval *ts)
+{
+	struct scanbuf *sb = &m->scan[dir];
+
+	if (!x->match || !x->match->scanner || m->tls || m->ssh || (m->http && dir == 1) ||
+	    f->proto != 6 || sb->total >= SCAN_DEPTH)
 		return;
-	if (is_dns_port(f->dport) || is_dns_port(f->sport)) {
-		do_dns(x, f, p, dir);
-		return;
+	if (m->last_dir != dir)
+		scan_flush(x, f, m, m->last_dir, ts);
+	m->last_dir = dir;
+	while (n && sb->total < SCAN_DEPTH) {
+		size_t take = SCAN_CHUNK - sb->len;
+		if (take > n)
+			take = n;
+		if (take > SCAN_DEPTH - sb->total)
+			take = (size_t)(SCAN_DEPTH - sb->total);
+		if (!sb->buf && !(sb->buf = malloc(SCAN_CHUNK)))
+			return;
+		memcpy(sb->buf + sb->len, d, take);
+		sb->len += take;
+		sb->total += take;
+		d += take;
+		n -= take;
+		if (sb->len == SCAN_CHUNK)
+			scan_flush(x, f, m, dir, ts);
 	}
-	m = meta_get(f);
-	if (!m)
-		return;
+}
+
+/* In-order application bytes of one direction: to the parsers. */
+static void app_data(struct extract *x, struct flow *f, struct flow_meta *m, int dir,
+		     const uint8_t *d, size_t n, const struct timeval *ts, uint64_t num)
+{
 	if (!m->looked[dir])
-		look_first(f, m, p, dir);
+		look_first(f, m, d, n, dir);
 	if (m->tls && !m->tls_emitted) {
-		tls_feed(m->tls, dir, p->payload, p->paylen);
+		tls_feed(m->tls, dir, d, n);
 		if (tls_done(m->tls))
-			emit_tls(x, f, &p->ts, p->num);
+			emit_tls(x, f, ts, num);
 	}
 	if (m->http) {
-		http_feed(m->http, dir, p->payload, p->paylen, &p->ts);
+		http_feed(m->http, dir, d, n, ts);
 		emit_http(x, f);
 		if (!m->tls && !m->tunnel) {
 			struct http_stats hs;
@@ -239,16 +425,69 @@ void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int 
 		}
 	}
 	if (m->quic && !m->quic_emitted) {
-		quic_feed(m->quic, dir, p->payload, p->paylen);
+		quic_feed(m->quic, dir, d, n);
 		/* the ClientHello tells all; else wait for DPI or the end */
 		if (quic_done(m->quic) && quic_hello_seen(m->quic))
-			emit_quic(x, f, &p->ts);
+			emit_quic(x, f, ts);
 	}
 	if (m->ssh && !m->ssh->emitted) {
-		ssh_feed(m->ssh, dir, p->payload, p->paylen);
+		ssh_feed(m->ssh, dir, d, n);
 		if (ssh_done(m->ssh))
-			emit_ssh(x, f, &p->ts);
+			emit_ssh(x, f, ts);
 	}
+	scan_feed(x, f, m, dir, d, n, ts);
+	/* an encrypted session has nothing more to tell once logged */
+	if (m->stream && !m->http && ((m->tls && m->tls_emitted) || (m->ssh && m->ssh->emitted))) {
+		stream_stop(m->stream, 0);
+		stream_stop(m->stream, 1);
+	}
+}
+
+struct seg_ctx {
+	struct extract *x;
+	struct flow *f;
+	struct flow_meta *m;
+	const struct timeval *ts;
+	uint64_t num;
+};
+
+static void on_stream(void *arg, int dir, const uint8_t *data, size_t len, bool gap)
+{
+	struct seg_ctx *c = arg;
+
+	(void)gap;
+	app_data(c->x, c->f, c->m, dir, data, len, c->ts, c->num);
+}
+
+void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int dir)
+{
+	struct flow_meta *m;
+
+	if (f->proto != 6 && f->proto != 17)
+		return;
+	if (is_dns_port(f->dport) || is_dns_port(f->sport)) {
+		if (p->paylen)
+			do_dns(x, f, p, dir);
+		return;
+	}
+	if (f->proto == 17 && !p->paylen)
+		return;
+	m = meta_get(f);
+	if (!m)
+		return;
+	m->x = x;
+	if (f->proto == 6) {
+		struct seg_ctx c = { x, f, m, &p->ts, p->num };
+		if (!m->stream)
+			m->stream = stream_create(&x->pool);
+		if (m->stream) {
+			stream_segment(m->stream, dir, p->tcp_seq, p->tcp_flags, p->payload,
+				       p->paylen, on_stream, &c);
+			return;
+		}
+	}
+	if (p->paylen)
+		app_data(x, f, m, dir, p->payload, p->paylen, &p->ts, p->num);
 }
 
 void extract_dpi_done(struct extract *x, struct flow *f, const struct timeval *ts)
@@ -272,6 +511,12 @@ void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *t
 
 	if (!m)
 		return;
+	if (m->stream) {
+		struct seg_ctx c = { x, f, m, ts, 0 };
+		stream_flush(m->stream, on_stream, &c);
+	}
+	scan_flush(x, f, m, 0, ts);
+	scan_flush(x, f, m, 1, ts);
 	if (m->http) {
 		http_flush(m->http);
 		emit_http(x, f);
@@ -281,6 +526,11 @@ void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *t
 	emit_ssh(x, f, ts);
 	emit_quic(x, f, ts);
 	http_state_destroy(m->http);
+	stream_destroy(m->stream);
+	free(m->scan[0].buf);
+	free(m->scan[1].buf);
+	file_free(m->body[0]);
+	file_free(m->body[1]);
 	tls_state_destroy(m->tls);
 	ssh_state_destroy(m->ssh);
 	quic_state_destroy(m->quic);

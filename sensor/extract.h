@@ -19,12 +19,15 @@ struct eve;
 struct dpi;
 
 struct extract_stats {
-	uint64_t dns, dns_malformed, http, tls, ssh, quic;
+	uint64_t dns, dns_malformed, http, tls, ssh, quic, files;
 };
 
 struct extract;
 
-struct extract *extract_create(struct eve *eve, struct dpi *dpi);
+struct match;
+
+/* m may be NULL (no detection). */
+struct extract *extract_create(struct eve *eve, struct dpi *dpi, struct match *m);
 void extract_destroy(struct extract *x);
 /* Every packet of a flow, in order of arrival; dir 0 = to server. */
 void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int dir);

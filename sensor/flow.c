@@ -106,6 +106,15 @@ uint64_t flow_hash(const struct pkt *p)
 	return tuple_hash(p);
 }
 
+/* Idle past its list's timeout at now, to the microsecond. */
+static bool expired(const struct flowtab *t, const struct flow *f, const struct timeval *now)
+{
+	int64_t idle = ((int64_t)now->tv_sec - f->last.tv_sec) * 1000000 +
+		       ((int64_t)now->tv_usec - f->last.tv_usec);
+
+	return idle > (int64_t)t->cfg.timeout[f->list] * 1000000;
+}
+
 static void list_unlink(struct flowtab *t, struct flow *f)
 {
 	if (f->prev)
@@ -265,6 +274,10 @@ struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
 		/* port reuse: a new connection on a closed tuple */
 		flow_remove(t, f, FLOW_END_TCP_CLOSED);
 		f = NULL;
+	} else if (f && expired(t, f, &p->ts)) {
+		/* timed out between two expiry passes: this packet starts anew */
+		flow_remove(t, f, f->list == FL_TCP_CLOSED ? FLOW_END_TCP_CLOSED : FLOW_END_TIMEOUT);
+		f = NULL;
 	}
 	if (!f) {
 		f = flow_new(t, p, slot);
@@ -284,7 +297,7 @@ struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
 	f->pkts[*dir]++;
 	/* tunnelled: the inner frame, as Suricata counts it */
 	f->bytes[*dir] += p->tunnel ? p->inner_len : p->wirelen;
-	if (p->paylen)
+	if (p->paylen || p->carrier)
 		f->payload_seen = true;
 	if (timercmp(&p->ts, &f->last, >))
 		f->last = p->ts;
@@ -304,12 +317,10 @@ struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
 
 void flowtab_expire(struct flowtab *t, const struct timeval *now)
 {
-	for (int l = 0; l < FL__COUNT; l++) {
-		long to = (long)t->cfg.timeout[l];
-		while (t->head[l] && now->tv_sec - t->head[l]->last.tv_sec > to)
+	for (int l = 0; l < FL__COUNT; l++)
+		while (t->head[l] && expired(t, t->head[l], now))
 			flow_remove(t, t->head[l],
 				    l == FL_TCP_CLOSED ? FLOW_END_TCP_CLOSED : FLOW_END_TIMEOUT);
-	}
 }
 
 void flowtab_flush(struct flowtab *t)

@@ -59,6 +59,9 @@ struct flow {
 	bool both_dirs;
 	bool payload_seen;        /* some packet carried L4 payload */
 	uint8_t icmp_type, icmp_code;
+	bool http_login;          /* a login-looking POST was seen */
+	uint16_t http_status;     /* last HTTP status seen */
+	const char *parsed_proto; /* protocol whose parser logged events ("dns", ...) */
 	uint16_t sport, dport;
 	uint16_t vlan[DECODE_MAX_VLAN];
 	uint64_t id;

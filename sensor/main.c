@@ -30,6 +30,12 @@
 #include "options.h"
 #include "privdrop.h"
 #include "worker.h"
+#include "behave.h"
+#include "incident.h"
+#include "ruleset.h"
+#include "yararules.h"
+#include <pthread.h>
+#include <stdatomic.h>
 #include "util.h"
 #include "version.h"
 #include "banned.h"
@@ -41,6 +47,14 @@ struct sensor {
 	struct eve *eve;
 	struct worker **workers;
 	unsigned nworkers;
+	struct ruleset_slot rules;
+	bool have_rules;
+	struct incidents *incidents;
+	struct behave *behave;
+	atomic_bool reloading;
+	pthread_t reload_thread;
+	bool reload_started;
+	uint64_t generation;
 	bool threaded;
 	struct cidr *home;
 	size_t nhome;
@@ -55,13 +69,17 @@ struct sensor {
 	char hostname[256];
 };
 
-static volatile sig_atomic_t sig_stop, sig_stats;
+static volatile sig_atomic_t sig_stop, sig_stats, sig_reload;
 static struct capture *sig_cap;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1) {
 		sig_stats = 1;
+		return;
+	}
+	if (sig == SIGHUP) {
+		sig_reload = 1;
 		return;
 	}
 	sig_stop = 1;
@@ -81,11 +99,22 @@ static void dispatch(struct sensor *s, const struct pkt *p)
 			s->last_tick = s->now.tv_sec;
 			for (unsigned i = 0; i < s->nworkers; i++)
 				worker_enqueue_tick(s->workers[i], &s->now);
+			if (s->incidents)
+				incidents_tick(s->incidents, &s->now);
 		}
 		worker_enqueue(w, p);
 	} else {
 		worker_packet(w, p);
+		if (s->incidents && s->now.tv_sec != s->last_tick) {
+			s->last_tick = s->now.tv_sec;
+			incidents_tick(s->incidents, &s->now);
+		}
 	}
+}
+
+static bool is_udp_tunnel(uint8_t t)
+{
+	return t == TUNNEL_VXLAN || t == TUNNEL_GENEVE || t == TUNNEL_TEREDO;
 }
 
 /* A UDP tunnel's carrier is a flow too (Suricata and nDPI's reader log
@@ -109,6 +138,7 @@ static void dispatch_carrier(struct sensor *s, const struct pkt *p)
 	o.payload = NULL;
 	o.paylen = 0;
 	o.nvlan = p->nvlan;
+	o.carrier = true;
 	dispatch(s, &o);
 }
 
@@ -144,10 +174,13 @@ static void process(struct sensor *s, struct pkt *p, enum link_type link)
 	}
 	if (r != DECODE_OK) {
 		s->decode[r]++;
+		/* a tunnel carrying ARP and the like still carries: its outer
+		 * flow counts */
+		if (r == DECODE_NOT_IP && is_udp_tunnel(p->tunnel))
+			dispatch_carrier(s, p);
 		return;
 	}
-	if (p->tunnel == TUNNEL_VXLAN || p->tunnel == TUNNEL_GENEVE ||
-	    p->tunnel == TUNNEL_TEREDO)
+	if (is_udp_tunnel(p->tunnel))
 		dispatch_carrier(s, p);
 	dispatch(s, p);
 }
@@ -163,6 +196,62 @@ static void tick_all(struct sensor *s, const struct timeval *now)
 			worker_tick(s->workers[i], now);
 		}
 	}
+}
+
+/* Loads the rules beside the running ones and swaps them in; on any
+ * failure the running rules stay. Runs in its own thread so capture never
+ * waits for a large indicator set. */
+static void *reload_main(void *arg)
+{
+	struct sensor *s = arg;
+	struct ruleset *r = ruleset_load(s->o.rules, s->generation + 1);
+
+	if (!r) {
+		log_err(s->vi ? "nạp lại luật thất bại; vẫn dùng bộ luật cũ"
+			      : "rule reload failed; the running rules stay");
+	} else {
+		s->generation = r->generation;
+		if (s->incidents)
+			incidents_set_policy(s->incidents, &r->policy);
+		log_info(s->vi ? "đã nạp lại luật (thế hệ %llu): %zu dấu hiệu, %u luật YARA, %u cảnh báo, %llu ms"
+			       : "rules reloaded (generation %llu): %zu indicators, %u YARA rules, %u warnings, %llu ms",
+			 (unsigned long long)r->generation, ioc_index_count(r->ioc),
+			 yrr_rules_count(r->yara), r->warnings, (unsigned long long)r->load_ms);
+		ruleset_slot_publish(&s->rules, r);
+	}
+	atomic_store(&s->reloading, false);
+	return NULL;
+}
+
+static void start_reload(struct sensor *s)
+{
+	if (!s->have_rules || atomic_exchange(&s->reloading, true))
+		return;
+	if (s->reload_started)
+		pthread_join(s->reload_thread, NULL);
+	s->reload_started = !pthread_create(&s->reload_thread, NULL, reload_main, s);
+	if (!s->reload_started)
+		atomic_store(&s->reloading, false);
+}
+
+/* The behaviour thresholds live in the scoring policy. */
+static struct behave *behave_from_policy(const struct policy *p)
+{
+	struct behave_config c;
+
+	behave_config_defaults(&c);
+	c.window = (unsigned)p->b_window;
+	c.scan_ports = (unsigned)p->b_scan_ports;
+	c.sweep_hosts = (unsigned)p->b_sweep_hosts;
+	c.brute_attempts = (unsigned)p->b_brute_attempts;
+	c.beacon_min = (unsigned)p->b_beacon_min;
+	c.beacon_jitter = (double)p->b_beacon_jitter_pct / 100.0;
+	c.beacon_min_interval = (unsigned)p->b_beacon_min_interval;
+	c.dns_tunnel_queries = (unsigned)p->b_dns_tunnel_queries;
+	c.dns_label_len = (unsigned)p->b_dns_label_len;
+	c.dga_entropy = (double)p->b_dga_entropy_x100 / 100.0;
+	c.max_hosts = (unsigned)p->b_max_hosts;
+	return behave_create(&c);
 }
 
 static void sum_workers(struct sensor *s, struct worker_stats *ws)
@@ -248,6 +337,22 @@ static void write_stats_event(struct sensor *s)
 	jw_uint(w, "ssh", ws.app.ssh);
 	jw_uint(w, "quic", ws.app.quic);
 	jw_obj_close(w);
+	if (s->incidents) {
+		struct incident_stats is;
+		incidents_stats_get(s->incidents, &is);
+		jw_obj_open(w, "detect");
+		jw_uint(w, "rules_generation", s->generation);
+		jw_uint(w, "ioc_hits", ws.ioc_hits);
+		jw_uint(w, "allow_suppressed", ws.allow_suppressed);
+		jw_uint(w, "yara_scans", ws.yara_scans);
+		jw_uint(w, "yara_timeouts", ws.yara_timeouts);
+		jw_uint(w, "signals", is.signals);
+		jw_uint(w, "incidents_created", is.created);
+		jw_uint(w, "incident_events", is.updates_written);
+		jw_uint(w, "incidents_closed", is.closed);
+		jw_uint(w, "incidents_evicted", is.evicted);
+		jw_obj_close(w);
+	}
 	jw_obj_open(w, "eve");
 	jw_uint(w, "events", ws.eve.events + eve_stats(s->eve)->events);
 	jw_uint(w, "dropped_oversize", ws.eve.dropped_oversize);
@@ -466,6 +571,24 @@ static int setup(struct sensor *s)
 		log_err("out of memory");
 		return -ENOMEM;
 	}
+	if (s->o.rules && *s->o.rules) {
+		struct ruleset *r = ruleset_load(s->o.rules, ++s->generation);
+		if (!r) {
+			log_err(s->vi ? "%s: không nạp được luật" : "%s: cannot load the rules", s->o.rules);
+			return -EINVAL;
+		}
+		log_info(s->vi ? "luật: %zu dấu hiệu (%llu dòng lỗi bị bỏ qua), %u luật YARA (%llu tệp lỗi), %llu ms"
+			       : "rules: %zu indicators (%llu bad lines skipped), %u YARA rules (%llu bad files skipped), %llu ms",
+			 ioc_index_count(r->ioc), (unsigned long long)r->ioc_stats.errors,
+			 yrr_rules_count(r->yara), (unsigned long long)r->yara_stats.files_bad,
+			 (unsigned long long)r->load_ms);
+		ruleset_slot_init(&s->rules, r);
+		s->have_rules = true;
+		s->incidents = incidents_create(&r->policy, s->eve, ec.sensor_id, s->o.agency);
+		s->behave = behave_from_policy(&r->policy);
+		if (!s->incidents || !s->behave)
+			return -ENOMEM;
+	}
 	s->nworkers = s->o.workers ? (unsigned)s->o.workers : (unsigned)get_nprocs();
 	if (s->nworkers < 1)
 		s->nworkers = 1;
@@ -486,7 +609,12 @@ static int setup(struct sensor *s)
 		.id_seed = 0x68616964616e67ULL,
 	};
 	for (unsigned i = 0; i < s->nworkers; i++) {
-		s->workers[i] = worker_create(i, &fc, s->eve, err, sizeof(err));
+		struct worker_detect det = {
+			.rules = s->have_rules ? &s->rules : NULL,
+			.incidents = s->incidents, .behave = s->behave,
+			.home = s->home, .nhome = s->nhome,
+		};
+		s->workers[i] = worker_create(i, &fc, s->eve, &det, err, sizeof(err));
 		if (!s->workers[i]) {
 			log_err("worker %u: %s", i, err);
 			return -ENOMEM;
@@ -547,6 +675,10 @@ static void run(struct sensor *s)
 			if (live)
 				eve_flush(s->eve);
 		}
+		if (sig_reload) {
+			sig_reload = 0;
+			start_reload(s);
+		}
 		if (sig_stats) {
 			sig_stats = 0;
 			log_stats(s);
@@ -589,6 +721,7 @@ int main(int argc, char **argv)
 	/* statistics must not interrupt a read: restart it */
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	/* a parent may have left them blocked: these must reach us */
 	{
 		sigset_t set;
@@ -596,6 +729,7 @@ int main(int argc, char **argv)
 		sigaddset(&set, SIGINT);
 		sigaddset(&set, SIGTERM);
 		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGHUP);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -608,6 +742,11 @@ int main(int argc, char **argv)
 		else
 			worker_flush(s.workers[i]);
 	}
+	if (s.reload_started)
+		pthread_join(s.reload_thread, NULL);
+	s.reload_started = false;
+	if (s.incidents)
+		incidents_flush(s.incidents);
 	log_stats(&s);
 	write_stats_event(&s);
 	if (capture_failed_inputs(s.cap)) {
@@ -633,6 +772,12 @@ out:
 		worker_destroy(s.workers[i]);
 	}
 	free(s.workers);
+	if (s.reload_started)
+		pthread_join(s.reload_thread, NULL);
+	incidents_destroy(s.incidents);
+	behave_destroy(s.behave);
+	if (s.have_rules)
+		ruleset_slot_finish(&s.rules);
 	defrag_destroy(s.defrag);
 	if (eve_close(s.eve))
 		rc = 1;

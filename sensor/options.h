@@ -20,6 +20,7 @@ struct sensor_options {
 	uint64_t buffer_size;
 	char *user;
 	char *eve;
+	char *rules;
 	char *sensor_id;
 	char *agency;
 	struct conf_list home_net;

@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match.h"
+#include "ruleset.h"
+#include "yararules.h"
 #include "banned.h"
 
 #define BATCH_BYTES (256u * 1024)
@@ -56,6 +59,9 @@ struct worker {
 	struct timeval now;
 	time_t last_expire;
 	struct worker_stats st;
+	struct worker_detect det;
+	struct ruleset *rules;      /* this worker's reference */
+	struct match match;
 	/* threaded mode */
 	bool threaded;
 	pthread_t thread;
@@ -72,12 +78,25 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
 			extract_dpi_done(w->extract, f, &f->last);
 		dpi_release(f);
 		extract_flow_end(w->extract, f, &f->last);
+		match_flow_risks(&w->match, f);
+		match_behave_flow(&w->match, f);
 	}
 	eve_flow(w->eve, w->dpi, f, why, &w->now);
 }
 
+/* A new ruleset: its YARA rules need a scanner of this thread's own. */
+static void use_rules(struct worker *w)
+{
+	yrr_scanner_destroy(w->match.scanner);
+	w->match.scanner = NULL;
+	w->match.rules = w->rules;
+	if (w->rules && w->rules->yara)
+		w->match.scanner = yrr_scanner_create(w->rules->yara, 5);
+}
+
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
-			     struct eve *eve, char *err, size_t errlen)
+			     struct eve *eve, const struct worker_detect *det,
+			     char *err, size_t errlen)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	struct flowtab_config c = *fc;
@@ -87,11 +106,21 @@ struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
 		return NULL;
 	}
 	w->index = index;
+	if (det)
+		w->det = *det;
+	if (w->det.rules)
+		ruleset_slot_refresh(w->det.rules, &w->rules);
+	use_rules(w);
+	w->match.incidents = w->det.incidents;
+	w->match.home = w->det.home;
+	w->match.nhome = w->det.nhome;
+	w->match.behave = w->det.behave;
 	w->eve = eve_clone(eve);
 	w->dpi = dpi_create(err, errlen);
 	if (!w->eve || !w->dpi)
 		goto fail;
-	w->extract = extract_create(w->eve, w->dpi);
+	w->match.dpi = w->dpi;
+	w->extract = extract_create(w->eve, w->dpi, w->det.incidents ? &w->match : NULL);
 	c.id_seed ^= (uint64_t)index << 56;
 	w->flows = flowtab_create(&c, on_flow_end, w);
 	if (!w->extract || !w->flows) {
@@ -112,6 +141,8 @@ void worker_destroy(struct worker *w)
 	extract_destroy(w->extract);
 	dpi_destroy(w->dpi);
 	eve_close(w->eve);
+	yrr_scanner_destroy(w->match.scanner);
+	ruleset_unref(w->rules);
 	if (w->cur)
 		free(w->cur);
 	for (unsigned i = 0; i < w->q.nfree; i++)
@@ -153,9 +184,16 @@ void worker_packet(struct worker *w, const struct pkt *p)
 
 	count(w, p);
 	worker_tick(w, &p->ts);
+	if (w->det.rules) {
+		ruleset_slot_refresh(w->det.rules, &w->rules);
+		if (w->match.rules != w->rules)
+			use_rules(w);
+	}
 	f = flowtab_packet(w->flows, p, &dir);
 	if (!f)
 		return;
+	if (f->pkts[0] + f->pkts[1] == 1)
+		match_flow_start(&w->match, f, &p->ts);
 	extract_packet(w->extract, f, p, dir);
 	if (!f->dpi.done && dpi_packet(w->dpi, f, p)) {
 		extract_dpi_done(w->extract, f, &p->ts);
@@ -371,4 +409,8 @@ void worker_stats_add(const struct worker *w, struct worker_stats *sum)
 	sum->app.ssh += xs->ssh;
 	sum->app.quic += xs->quic;
 	eve_stats_add(w->eve, &sum->eve);
+	sum->ioc_hits += w->match.hits;
+	sum->allow_suppressed += w->match.suppressed;
+	sum->yara_scans += w->match.scans;
+	sum->yara_timeouts += w->match.scan_timeouts;
 }

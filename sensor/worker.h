@@ -31,15 +31,29 @@ struct worker_stats {
 	struct extract_stats app;
 	struct eve_stats eve;
 	uint64_t flow_limit;
+	uint64_t ioc_hits, allow_suppressed, yara_scans, yara_timeouts;
 };
 
 struct worker;
+struct incidents;
+struct ruleset_slot;
+struct behave;
+
+/* What a worker needs for detection; all of it may be absent (NULL). */
+struct worker_detect {
+	struct ruleset_slot *rules;
+	struct incidents *incidents;
+	struct behave *behave;
+	const struct cidr *home;
+	size_t nhome;
+};
 
 /* Creates a worker writing events through its own clone of eve.
  * Call from one thread at a time (nDPI's initialisation is not
  * thread-safe). */
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
-			     struct eve *eve, char *err, size_t errlen);
+			     struct eve *eve, const struct worker_detect *det,
+			     char *err, size_t errlen);
 /* Ends every flow and frees the worker (stop its thread first). */
 void worker_destroy(struct worker *w);
 

@@ -150,14 +150,27 @@ static void test_eviction_and_active(void)
 	flowtab_destroy(t);
 
 	t = table(1 << 24);
-	p = mk(1, 1, 2, 2, 17, 0, 0);
-	flowtab_packet(t, &p, &dir);
-	p.ts.tv_sec = 1001;
-	flowtab_packet(t, &p, &dir);
-	CHECK(nlog == 1 && log_[0].why == FLOW_END_ACTIVE_TIMEOUT && log_[0].pkts0 == 1);
+	/* a packet every 50 s keeps it from idling out; at 1000 s it is
+	 * reported and goes on */
+	for (long ts = 0; ts <= 1000; ts += 50) {
+		p = mk(1, 1, 2, 2, 17, 0, ts);
+		flowtab_packet(t, &p, &dir);
+	}
+	CHECK(nlog == 1 && log_[0].why == FLOW_END_ACTIVE_TIMEOUT && log_[0].pkts0 == 20);
 	CHECK(flowtab_stats(t)->active == 1 && flowtab_stats(t)->active_reports == 1);
 	flowtab_destroy(t);
 	CHECK(nlog == 2 && log_[1].pkts0 == 1);
+
+	/* idle past the timeout between expiry passes: the next packet
+	 * starts a new flow */
+	t = table(1 << 24);
+	p = mk(1, 1, 2, 2, 17, 0, 0);
+	flowtab_packet(t, &p, &dir);
+	p.ts.tv_sec = 61;
+	flowtab_packet(t, &p, &dir);
+	CHECK(nlog == 1 && log_[0].why == FLOW_END_TIMEOUT);
+	CHECK(flowtab_stats(t)->created == 2);
+	flowtab_destroy(t);
 }
 
 int main(void)

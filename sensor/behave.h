@@ -1,0 +1,90 @@
+/*
+ * behave.h - behaviour signals: what a host does over time rather than
+ * what one flow contains. Port scans and host sweeps, brute force against
+ * authentication services, beaconing to one peer at regular intervals,
+ * DNS tunnelling and DGA-looking names.
+ *
+ * Fed with a summary of every ended flow and every DNS query, from all
+ * worker threads (the module locks internally: a scanner's flows land in
+ * different workers). State is bounded per host and in number of hosts;
+ * the least recently active hosts are evicted and counted. Thresholds come
+ * from the scoring policy (rules/policy.conf); what each detector counts,
+ * its defaults, bounds and blind spots are in docs/behaviour.md.
+ *
+ * Ownership: every pointer passed in (flow, names, addresses) is borrowed
+ * for the call; what the module keeps it copies, bounded. Signals handed to
+ * signal_fn are borrowed for that call only (signal.h).
+ */
+#ifndef HAIDANG_BEHAVE_H
+#define HAIDANG_BEHAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "signals.h"
+#include "util.h"
+
+struct behave_config {
+	unsigned window;            /* seconds over which scans and brute force are counted (60) */
+	unsigned scan_ports;        /* distinct ports on one peer within window (25) */
+	unsigned sweep_hosts;       /* distinct peers on one port within window (25) */
+	unsigned brute_attempts;    /* short connections to one auth service within window (10) */
+	unsigned beacon_min;        /* connections to one peer before judging regularity (8) */
+	double beacon_jitter;       /* max relative deviation of intervals, e.g. 0.2 */
+	unsigned beacon_min_interval; /* seconds; faster than this is not a beacon (1) */
+	unsigned dns_tunnel_queries;/* long/high-entropy names under one domain within window (50) */
+	unsigned dns_label_len;     /* a label this long counts as tunnel-like (30) */
+	double dga_entropy;         /* min entropy (bits/char) of a generated-looking label (2.5) */
+	unsigned max_hosts;         /* hosts tracked (65536) */
+	/* Added by behave.c; 0 in any field above or below means its default. */
+	uint64_t memcap;            /* bytes of per-host state before LRU eviction (128 MiB) */
+};
+
+/* One ended flow, as the flow table saw it. */
+struct behave_flow {
+	struct hd_addr src, dst;    /* src = client */
+	uint16_t sport, dport;
+	uint8_t proto;
+	const char *app_proto;      /* "ssh", "http", "rdp", ... or NULL */
+	struct timeval start, end;
+	uint64_t pkts[2], bytes[2]; /* 0 = to server */
+	uint8_t tcp_flags[2];
+	bool client_home, server_home; /* which ends are the agency's */
+	uint64_t flow_id;
+	int http_status;            /* last HTTP status seen, 0 if none (brute force on logins) */
+	bool http_login;            /* a POST to a login-looking path */
+};
+
+struct behave_stats {
+	uint64_t flows, dns, hosts, evicted;
+	uint64_t scans, sweeps, brute, beacons, dns_tunnels, dga;
+	uint64_t suppressed;        /* signals dropped: per-host signal budget full */
+	uint64_t mem;               /* bytes of state now */
+};
+
+struct behave;
+
+struct behave *behave_create(const struct behave_config *cfg);
+void behave_destroy(struct behave *b);
+void behave_config_defaults(struct behave_config *cfg);
+/* Thread-safe. Signals are raised through fn (called with the lock not
+ * held). */
+void behave_flow(struct behave *b, const struct behave_flow *f, signal_fn fn, void *arg);
+void behave_dns_query(struct behave *b, const struct hd_addr *host, const char *qname,
+		      const struct timeval *ts, signal_fn fn, void *arg);
+void behave_stats_get(struct behave *b, struct behave_stats *st);
+
+/* The registered domain of name as behave.c approximates it: the last two
+ * labels, or three when the second-level label is a generic one (com, gov,
+ * edu, net, org, ac, co, ...) under a two-letter ccTLD (x.gov.vn) or the
+ * zone is a dynamic-DNS provider's (x.ddns.net). Lowercased into buf;
+ * returns buf, or NULL when name is not a usable name or does not fit. */
+const char *behave_registered_domain(const char *name, char *buf, size_t size);
+/* The DGA heuristic alone, without state: true when the first label of
+ * name's registered domain looks machine-generated (docs/behaviour.md).
+ * min_entropy <= 0 means the default. Pure and thread-safe. */
+bool behave_dga_check(const char *name, double min_entropy);
+
+#endif

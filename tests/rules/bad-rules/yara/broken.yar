@@ -1,0 +1,7 @@
+rule fixture_broken
+{
+    strings:
+        $a = "unterminated
+    condition:
+        $a
+}

@@ -1,0 +1,7 @@
+rule fixture_good
+{
+    strings:
+        $a = "haidang fixture"
+    condition:
+        $a
+}

@@ -1,0 +1,5 @@
+rule fixture_three
+{
+    condition:
+        filesize < 10
+}
