@@ -50,7 +50,7 @@ struct evidence {
 struct incident {
 	struct incident *hnext, *older, *newer;
 	char id[33];
-	char group[STR_BIG];
+	char group[STR_BIG + 64];
 	struct hd_addr host, peer;
 	uint64_t bucket;
 	const struct category *cat;
@@ -136,7 +136,7 @@ static unsigned alias_slot(const struct hd_addr *host, const struct hd_addr *add
 }
 
 void incidents_alias(struct incidents *t, const struct hd_addr *host,
-		     const struct hd_addr *addr, const char *ioc_value)
+		     const struct hd_addr *addr, const char *ioc_value, bool replace)
 {
 	unsigned s = alias_slot(host, addr);
 	struct alias *a;
@@ -152,7 +152,7 @@ void incidents_alias(struct incidents *t, const struct hd_addr *host,
 		t->aliases[s] = a;
 		t->naliases++;
 	}
-	if (a)
+	if (a && (replace || !a->value[0]))
 		str_copy(a->value, ioc_value, sizeof(a->value));
 	pthread_mutex_unlock(&t->mu);
 }
@@ -399,7 +399,7 @@ static void add_evidence(struct incidents *t, struct incident *inc, const struct
 
 void incidents_signal(struct incidents *t, const struct signal *sig)
 {
-	char group[STR_BIG];
+	char group[STR_BIG + 64];
 	const char *alias = NULL;
 	struct incident *inc;
 	uint64_t bucket;
@@ -413,9 +413,7 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 	if (timercmp(&sig->ts, &t->now, >))
 		t->now = sig->ts;
 	/* an address a matched name resolved to joins that name's incident */
-	if (sig->kind == SIG_IOC && sig->ioc_type && !strcmp(sig->ioc_type, "ip"))
-		alias = alias_find(t, &sig->host, &sig->peer);
-	if (!alias && sig->kind == SIG_IOC && sig->peer.family)
+	if (sig->kind != SIG_BEHAVIOUR && sig->peer.family)
 		alias = alias_find(t, &sig->host, &sig->peer);
 	if (alias)
 		snprintf(group, sizeof(group), "ioc:%s", alias);
@@ -466,7 +464,8 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 	if (!inc->peer.family && sig->peer.family)
 		inc->peer = sig->peer;
 	/* a more specific category wins over the generic default */
-	if (sig->category && !strcmp(inc->cat->name, "malware") && strcmp(sig->category, "malware"))
+	if (sig->category && (!strcmp(inc->cat->name, "malware") || !strcmp(inc->cat->name, "other")) &&
+	    strcmp(sig->category, "malware") && strcmp(sig->category, "other"))
 		inc->cat = category_get(sig->category);
 	lvl = level_of(t->pol, inc->score);
 	if (lvl > inc->severity)

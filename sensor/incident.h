@@ -18,6 +18,7 @@
 #ifndef HAIDANG_INCIDENT_H
 #define HAIDANG_INCIDENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -37,10 +38,12 @@ struct incidents *incidents_create(const struct policy *pol, struct eve *eve,
 /* Writes every open incident a last time and frees the table. */
 void incidents_destroy(struct incidents *t);
 void incidents_signal(struct incidents *t, const struct signal *sig);
-/* host resolved name (an indicator that matched) to addr: signals about
- * addr from host join the name's incident. */
+/* addr is known to host as the server of an indicator (a listed name
+ * resolved to it, or a flow to it matched): later signals from host about
+ * addr (any indicator, YARA rule or nDPI risk) join that indicator's
+ * incident. replace: a DNS answer overrides an earlier association. */
 void incidents_alias(struct incidents *t, const struct hd_addr *host,
-		     const struct hd_addr *addr, const char *ioc_value);
+		     const struct hd_addr *addr, const char *ioc_value, bool replace);
 /* Packet time moves on: write due updates, close incidents whose window
  * is over. */
 void incidents_tick(struct incidents *t, const struct timeval *now);

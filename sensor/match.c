@@ -76,6 +76,9 @@ static void raise_ioc(struct match *m, const struct flow *f, const struct ioc_en
 	s.ts = *ts;
 	m->hits++;
 	incidents_signal(m->incidents, &s);
+	/* the flow's server is now this indicator's for the host */
+	if (s.peer.family && !in_home(m, &s.peer))
+		incidents_alias(m->incidents, &s.host, &s.peer, e->value, false);
 }
 
 static bool usable(struct match *m, struct ioc_hit h)
@@ -109,7 +112,7 @@ void match_flow_start(struct match *m, const struct flow *f, const struct timeva
 		memset(&s, 0, sizeof(s));
 		match_signal_endpoints(m, f, &s);
 		if (!addr_equal(&s.host, ends[i]))
-			incidents_alias(m->incidents, &s.host, ends[i], h.ioc->value);
+			incidents_alias(m->incidents, &s.host, ends[i], h.ioc->value, false);
 	}
 }
 
@@ -141,7 +144,7 @@ void match_dns_addresses(struct match *m, const struct flow *f, const char *qnam
 	memset(&s, 0, sizeof(s));
 	match_signal_endpoints(m, f, &s);
 	for (size_t i = 0; i < n; i++)
-		incidents_alias(m->incidents, &s.host, &addrs[i], h.ioc->value);
+		incidents_alias(m->incidents, &s.host, &addrs[i], h.ioc->value, true);
 }
 
 void match_url(struct match *m, const struct flow *f, const char *host,
