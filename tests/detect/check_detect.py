@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""check_detect.py CASE - detection end to end: the sensor with rules, over
+captures with known ground truth, judged by the incidents it writes.
+
+  expected-hits  every hit in ../shared/corpus/ioc/EXPECTED_IOC_HITS.tsv is found
+                 with the repo's starter rule set (rules/)
+  slips          the labelled Stratosphere captures raise the incidents their
+                 labels describe where haidang has the signal (scan, beaconing,
+                 brute force)
+  bad-rules      broken rule files are reported with FILE:LINE and skipped;
+                 the sensor still runs and still detects with the good ones
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SENSOR = os.environ["HAIDANG_SENSOR"]
+SRC = os.environ["HAIDANG_SRC"]
+CORPUS = os.environ.get("HAIDANG_CORPUS", "")
+RULES = os.path.join(SRC, "rules")
+FAILS = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILS.append(what)
+
+
+def need_corpus():
+    if not os.path.isdir(CORPUS):
+        print(f"corpus not found at {CORPUS!r}: skipped")
+        sys.exit(77)
+
+
+def run(pcaps, rules=RULES, extra=()):
+    """(incidents by id, latest state; all events; stderr)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "eve.json")
+        cmd = [SENSOR, "--eve", out, "--no-progress", "--rules", rules, *extra]
+        for p in pcaps:
+            cmd += ["-r", p]
+        r = subprocess.run(cmd, capture_output=True, timeout=300)
+        err = r.stderr.decode("utf-8", "replace")
+        if r.returncode != 0:
+            check(False, f"sensor exit status {r.returncode}: {' '.join(cmd)}\n{err}")
+        events = [json.loads(l) for l in open(out, encoding="utf-8")] if os.path.exists(out) else []
+    incidents = {}
+    for e in events:
+        if e["event_type"] == "incident":
+            incidents[e["incident"]["id"]] = e["incident"]
+    return incidents, events, err
+
+
+def evidence_values(incidents):
+    vals = []
+    for inc in incidents.values():
+        for ev in inc["evidence"]:
+            vals.append((ev.get("type"), (ev.get("indicator") or ev.get("rule") or "").lower(), inc))
+    return vals
+
+
+def case_expected_hits():
+    need_corpus()
+    path = os.path.join(CORPUS, "ioc", "EXPECTED_IOC_HITS.tsv")
+    rows = list(csv.DictReader(open(path, encoding="utf-8"), delimiter="\t"))
+    by_pcap = {}
+    for row in rows:
+        by_pcap.setdefault(row["pcap"], []).append(row)
+    found = 0
+    for pcap, want in sorted(by_pcap.items()):
+        incidents, _, _ = run([os.path.join(CORPUS, pcap)])
+        vals = evidence_values(incidents)
+        for row in want:
+            obs, kind = row["observable"], row["observable_type"]
+            if kind == "ip:port":
+                ok = any(t == "ip" and v == obs.rsplit(":", 1)[0] for t, v, _ in vals)
+            elif kind == "ip":
+                ok = any(t in ("ip", "cidr") and (v == obs or obs.startswith(v.split("/")[0][:-1]))
+                         for t, v, _ in vals)
+            elif kind == "url":
+                ok = any(t == "url" and v.rstrip("/").endswith(obs.lower().rstrip("/")) for t, v, _ in vals)
+            elif kind == "domain":
+                ok = any(t == "domain" and (obs.lower() == v or obs.lower().endswith("." + v))
+                         for t, v, _ in vals)
+            elif kind == "cert_sha1":
+                ok = any(t == "cert_sha1" and v.replace(":", "") == obs.lower() for t, v, _ in vals)
+            else:
+                ok = any(t == kind and v == obs.lower() for t, v, _ in vals)
+            found += ok
+            check(ok, f"expected hit {kind} {obs} in {pcap}")
+    print(f"{found}/{len(rows)} expected indicator hits found")
+
+
+def case_slips():
+    need_corpus()
+    d = os.path.join(CORPUS, "malicious", "slips")
+    incidents, _, _ = run([os.path.join(d, "test12-icmp-portscan.pcap")])
+    check(any(i["category"] == "scanning" and i["host"] == "192.168.1.109" for i in incidents.values()),
+          "slips: the ICMP sweep from 192.168.1.109 is a scanning incident")
+    incidents, _, _ = run([os.path.join(d, "malicious-ssh-bruteforce.pcap")])
+    bf = [i for i in incidents.values() if i["category"] == "brute_force"]
+    check(any("147.32.80.40" in (i["host"], i.get("peer")) and "147.32.80.37" in (i["host"], i.get("peer"))
+              for i in bf), "slips: nmap ssh-brute (port 902) is one brute-force incident")
+    check(len(bf) == 1, f"slips: one brute-force incident, not one per attempt (got {len(bf)})")
+    incidents, _, _ = run([os.path.join(d, "test-cc-capture-2.pcap")])
+    beacons = [i for i in incidents.values() if "beaconing" in i["indicator"]]
+    check(any(i.get("peer") == "141.193.213.20" for i in beacons),
+          "slips: the periodic curl to 141.193.213.20 is a beaconing incident")
+
+
+def case_bad_rules():
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "ioc"))
+        os.makedirs(os.path.join(tmp, "yara"))
+        with open(os.path.join(tmp, "ioc", "mixed.csv"), "w", encoding="utf-8") as f:
+            f.write("type,value,severity,source,description\n"
+                    "domain,congthongtin.tinh.example,high,test,demo name\n"
+                    "ip,999.1.2.3,high,test,bad address\n"
+                    "cidr,10.0.0.0/33,low,test,bad prefix\n"
+                    "sha256,abc,high,test,short hash\n"
+                    "colour,blue,low,test,unknown type\n")
+        with open(os.path.join(tmp, "yara", "broken.yar"), "w", encoding="utf-8") as f:
+            f.write("rule broken {\n  strings: $a = \"x\"\n  condition: $b\n}\n")
+        with open(os.path.join(tmp, "yara", "good.yar"), "w", encoding="utf-8") as f:
+            f.write('rule demo_title { meta: severity = "low" category = "other"\n'
+                    '  strings: $a = "Cổng thông tin" condition: $a }\n')
+        incidents, events, err = run([os.path.join(SRC, "tests", "data", "demo.pcap")], rules=tmp)
+        for line in (3, 4, 5, 6):
+            check(f"mixed.csv:{line}:" in err, f"bad-rules: mixed.csv line {line} reported with FILE:LINE")
+        import re
+        check(re.search(r"broken\.yar:\d+: undefined string", err) is not None,
+              "bad-rules: the YARA error reported with FILE:LINE")
+        check(any(i["indicator"] == "ioc:congthongtin.tinh.example" for i in incidents.values()),
+              "bad-rules: the good indicator of the same file still matches")
+        stats = [e for e in events if e["event_type"] == "stats"]
+        check(bool(stats) and stats[-1]["stats"]["decoder"]["pkts"] > 0, "bad-rules: the sensor ran to the end")
+
+
+CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        sys.exit("usage: check_detect.py " + "|".join(CASES))
+    CASES[sys.argv[1]]()
+    sys.exit(1 if FAILS else 0)
