@@ -34,12 +34,25 @@ best() { # prints "wall_s maxrss_kb" of the fastest of $runs runs of "$@"
   done | sort -n | head -1
 }
 
+# the indicator index at feed scale (1 M generated indicators), then the
+# starter rule set plus those indicators as the sensor's rules
+rulesdir=$out/rules-1m
+rm -rf "$rulesdir" "$out/iocgen"
+mkdir -p "$out/iocgen"
+echo "== indicator index: load time, memory, lookups/s" >&2
+TMPDIR=$out/iocgen "$build/tests/ioc_bench" 1000000 --keep
+cp -r rules "$rulesdir"
+mv "$out"/iocgen/ioc_bench.*/bench.csv "$rulesdir/ioc/generated-1m.csv"
+echo >&2
+
 read -r nd_wall nd_rss < <(best ndpiReader -i "$pcap" -q)
 read -r hd_wall hd_rss < <(best "$sensor" -r "$pcap" --eve /dev/null --no-progress)
 read -r h1_wall h1_rss < <(best "$sensor" -r "$pcap" --eve /dev/null --no-progress --workers 1)
+read -r hr_wall hr_rss < <(best "$sensor" -r "$pcap" --eve /dev/null --no-progress --rules "$rulesdir")
 
 awk -v p="$packets" -v b="$bytes" -v nw="$nd_wall" -v nr="$nd_rss" -v hw="$hd_wall" \
-    -v hr="$hd_rss" -v h1w="$h1_wall" -v h1r="$h1_rss" -v cpus="$(nproc)" -v runs="$runs" '
+    -v hr="$hd_rss" -v h1w="$h1_wall" -v h1r="$h1_rss" -v rw="$hr_wall" -v rr="$hr_rss" \
+    -v cpus="$(nproc)" -v runs="$runs" '
 function row(name, w, r) {
   printf "%-34s %8.3f %12.0f %10.1f\n", name, w, p / w, r / 1024
 }
@@ -49,6 +62,8 @@ BEGIN {
   row("ndpiReader -q (nDPI 4.2)", nw, nr)
   row("haidang-sensor (workers = CPUs)", hw, hr)
   row("haidang-sensor --workers 1", h1w, h1r)
+  row("haidang-sensor + rules + 1M IOCs", rw, rr)
   printf "\nhaidang / ndpiReader: %.2fx the packets/s (target >= 2.5x), %.2fx the peak memory (target <= 0.5x)\n",
          nw / hw, hr / nr
+  printf "with the starter rules and 1 M indicators: %.2fx the packets/s (target >= 2x)\n", nw / rw
 }'
