@@ -5,13 +5,14 @@
  * Sits beside the flow table's end callback and the DNS parser: every
  * ended flow and every DNS query is summarised here, from every worker
  * thread, under one mutex. State is kept per client host in a seeded hash
- * table with an LRU list. Each host holds a ring of its recent connection
- * attempts (probes and login-like connections), the (peer, port) pairs it
- * connects to with the start times of their last connections, the domains
- * it sent tunnel-like names under, and the signals it raised recently (one
- * per key per window, a bounded number per kind). The number of hosts and
- * the bytes they hold are capped; the least recently active host goes
- * first and is counted.
+ * table with an LRU list. Each host holds, for the connection attempts it
+ * made that never became conversations, a port bitmap per peer and a peer
+ * bitmap per port (current and previous window); a counter per login
+ * service it tried; the (peer, port) pairs it connects to with the start
+ * times of their last connections; the domains it sent tunnel-like names
+ * under; and the signals it raised recently (one per key per window, a
+ * bounded number per kind). The number of hosts and the bytes they hold
+ * are capped; the least recently active host goes first and is counted.
  *
  * Time is the traffic's own (flow start, query time), never the wall
  * clock: a host's "now" is the latest start time it was seen with, so
@@ -35,8 +36,15 @@
 
 #include "banned.h"
 
-#define ATT_MIN 16            /* attempts ring, first allocation */
-#define ATT_MAX 1024          /* attempts ring, most recent kept per host */
+#define PEER_MAX 256          /* peers probed, per host (port bitmaps) */
+#define PORT_WORDS 16         /* 1024 port bits per peer and epoch */
+#define PORT_MAX 256          /* ports probed, per host (peer bitmaps) */
+#define PEER_WORDS 8          /* 512 peer bits per port and epoch */
+#define LOGIN_MAX 32          /* (peer, login service) pairs per host */
+#define ALL_PEER_WORDS 64     /* 4096 bits: all peers a host probed, per epoch */
+#define ALL_PORT_WORDS 16     /* 1024 bits: all ports a host probed, per epoch */
+#define SWEEP_ALL_KEY 0xffffffffULL /* the signal key of a many-port sweep */
+#define THRESHOLD_MAX 400     /* distinct counts stay accurate up to here */
 #define PAIR_MAX 128          /* (peer, port) pairs watched for beaconing per host */
 #define BEACON_RING 32        /* start times kept per pair */
 #define BEACON_MERGE_MS 1000  /* starts closer than this are one beat */
@@ -48,19 +56,28 @@
 #define NAME_MAX_LEN 253
 #define TUNNEL_LEFT_LEN 16    /* a leftmost label this long ... */
 #define TUNNEL_LEFT_ENTROPY 3.5 /* ... with this entropy is tunnel-like */
-#define SET_SLOTS (2 * ATT_MAX)
-
-/* attempt flags */
-#define ATT_PROBE 1u /* counts for scans and sweeps */
-#define ATT_AUTH 2u  /* counts for brute force */
 
 enum kind { K_SCAN, K_SWEEP, K_BRUTE, K_BEACON, K_TUNNEL, K_DGA, K__COUNT };
 
-struct attempt {
-	struct hd_addr peer;
-	uint8_t proto, flags;
+struct bitwin {
+	int64_t epoch;            /* index of the current epoch (time / window) */
+	int64_t first[2], last;   /* ms: first key of each epoch, last key */
+};
+
+struct peerent {              /* a peer this host probed: which ports */
+	uint64_t hash;
+	struct hd_addr addr;
+	int64_t used;
+	struct bitwin w;
+	uint64_t bits[2][PORT_WORDS]; /* current, previous epoch */
+};
+
+struct portent {              /* a port this host probed: which peers */
 	uint16_t port;
-	int64_t t;                /* start, ms */
+	uint8_t proto;
+	int64_t used;
+	struct bitwin w;
+	uint64_t bits[2][PEER_WORDS];
 };
 
 struct pair {
@@ -77,6 +94,19 @@ struct pair {
 struct rate {
 	int64_t start;
 	uint32_t cur, prev;
+};
+
+struct probes {              /* everything this host probed, ports aside */
+	struct bitwin wpeer, wport;
+	uint64_t peers[2][ALL_PEER_WORDS];
+	uint64_t ports[2][ALL_PORT_WORDS];
+};
+
+struct login {               /* a login service this host tried */
+	struct hd_addr peer;
+	uint16_t port;
+	int64_t used, first, last;
+	struct rate r;
 };
 
 struct dom {
@@ -97,8 +127,13 @@ struct host {
 	struct hd_addr addr;
 	int64_t now;
 	bool have_now;
-	struct attempt *att;
-	uint32_t natt, att_cap, att_head;
+	struct peerent *peers;
+	uint32_t npeers, peers_cap;
+	struct portent *ports;
+	uint32_t nports, ports_cap;
+	struct login *logins;
+	uint32_t nlogins, logins_cap;
+	struct probes *probes;    /* on the first probe */
 	struct pair *pairs;
 	uint32_t npairs, pairs_cap;
 	struct dom *doms;
@@ -117,7 +152,6 @@ struct behave {
 	uint64_t seed;
 	size_t mem;
 	struct behave_stats st;
-	uint64_t set[SET_SLOTS];  /* scratch for distinct counts, under lock */
 };
 
 struct pending {
@@ -163,9 +197,9 @@ static void config_fix(struct behave_config *c, const struct behave_config *in)
 
 	behave_config_defaults(&d);
 	c->window = clamp_u(in->window, d.window, 1, 86400);
-	c->scan_ports = clamp_u(in->scan_ports, d.scan_ports, 2, ATT_MAX);
-	c->sweep_hosts = clamp_u(in->sweep_hosts, d.sweep_hosts, 2, ATT_MAX);
-	c->brute_attempts = clamp_u(in->brute_attempts, d.brute_attempts, 2, ATT_MAX);
+	c->scan_ports = clamp_u(in->scan_ports, d.scan_ports, 2, THRESHOLD_MAX);
+	c->sweep_hosts = clamp_u(in->sweep_hosts, d.sweep_hosts, 2, THRESHOLD_MAX);
+	c->brute_attempts = clamp_u(in->brute_attempts, d.brute_attempts, 2, 1u << 20);
 	c->beacon_min = clamp_u(in->beacon_min, d.beacon_min, 3, BEACON_RING);
 	c->beacon_jitter = in->beacon_jitter > 0 ? in->beacon_jitter : d.beacon_jitter;
 	c->beacon_min_interval = clamp_u(in->beacon_min_interval, d.beacon_min_interval, 1, 86400);
@@ -555,7 +589,10 @@ static void host_free(struct behave *b, struct host *h)
 	for (uint32_t i = 0; i < h->npairs; i++)
 		free(h->pairs[i].ring);
 	free(h->pairs);
-	free(h->att);
+	free(h->peers);
+	free(h->ports);
+	free(h->logins);
+	free(h->probes);
 	free(h->doms);
 	free(h->supp);
 	b->mem -= h->mem;
@@ -780,114 +817,204 @@ static bool beacon_candidate(const struct behave_flow *f)
 	return f->proto == 6;
 }
 
-/* ---- attempts ring: scans, sweeps, brute force ---- */
+/* ---- distinct counts over a sliding window: scans and sweeps ----
+ *
+ * Keys (ports of a peer, peers on a port) are hashed into a bitmap per
+ * epoch of one window; the current and the previous epoch are kept. The
+ * count is the current epoch's distinct keys plus those seen only in the
+ * previous one, weighted by how much of it still lies in a window ending
+ * now. Distinct keys are estimated from the bitmap's empty bits (linear
+ * counting), close to exact at the thresholds used here.
+ */
 
-static void att_add(struct behave *b, struct host *h, const struct attempt *a)
+static int64_t epoch_of(int64_t t, int64_t w)
 {
-	if (h->natt == h->att_cap && h->att_cap < ATT_MAX) {
-		uint32_t nc = h->att_cap ? h->att_cap * 2 : ATT_MIN;
-		struct attempt *na;
-		if (nc > ATT_MAX)
-			nc = ATT_MAX;
-		na = grow(b, h, h->att, h->att_cap, nc, sizeof(*na));
-		if (na) {
-			h->att = na;
-			h->att_cap = nc;
+	return t >= 0 ? t / w : -1 - (-1 - t) / w;
+}
+
+static unsigned popcount_or(const uint64_t *x, const uint64_t *y, unsigned words)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < words; i++)
+		n += (unsigned)__builtin_popcountll(x[i] | (y ? y[i] : 0));
+	return n;
+}
+
+static double linear_count(unsigned set, unsigned bits)
+{
+	if (set >= bits)
+		return bits * log((double)bits); /* saturated: a floor, plenty above thresholds */
+	return -(double)bits * log((double)(bits - set) / bits);
+}
+
+/* cur and prev are words long each. */
+static void bitwin_add(struct bitwin *bw, uint64_t *cur, uint64_t *prev, unsigned words,
+		       uint64_t key_hash, int64_t t, int64_t w)
+{
+	int64_t e = epoch_of(t, w);
+	unsigned bit = (unsigned)(key_hash % (words * 64u));
+	unsigned which;
+	uint64_t *m;
+
+	if (e > bw->epoch) {
+		if (e == bw->epoch + 1) {
+			memcpy(prev, cur, words * sizeof(uint64_t));
+			bw->first[1] = bw->first[0];
+		} else {
+			memset(prev, 0, words * sizeof(uint64_t));
+		}
+		memset(cur, 0, words * sizeof(uint64_t));
+		bw->epoch = e;
+	}
+	if (e == bw->epoch)
+		which = 0, m = cur;
+	else if (e == bw->epoch - 1)
+		which = 1, m = prev;
+	else
+		return; /* older than the window */
+	if (!popcount_or(m, NULL, words) || t < bw->first[which])
+		bw->first[which] = t;
+	if (!popcount_or(cur, prev, words) || t > bw->last)
+		bw->last = t;
+	m[bit / 64] |= 1ULL << (bit % 64);
+}
+
+/* Seconds from the first key still counted to the last. */
+static unsigned bitwin_span(const struct bitwin *bw, const uint64_t *cur, const uint64_t *prev,
+			    unsigned words, int64_t now, int64_t w)
+{
+	int64_t first = bw->last;
+
+	if (popcount_or(cur, NULL, words) && bw->first[0] < first)
+		first = bw->first[0];
+	if (popcount_or(prev, NULL, words) && bw->first[1] < first)
+		first = bw->first[1];
+	if (first < now - w)
+		first = now - w;
+	return secs(bw->last - first);
+}
+
+static unsigned bitwin_count(const struct bitwin *bw, const uint64_t *cur, const uint64_t *prev,
+			     unsigned words, int64_t now, int64_t w)
+{
+	int64_t e = epoch_of(now, w);
+	double left = 1.0 - (double)(now - e * w) / (double)w; /* of the previous epoch */
+	double dc, du;
+
+	if (e == bw->epoch) {
+		dc = linear_count(popcount_or(cur, NULL, words), words * 64);
+		du = linear_count(popcount_or(cur, prev, words), words * 64);
+		return (unsigned)(dc + (du - dc) * left + 1e-9);
+	}
+	if (e == bw->epoch + 1)
+		return (unsigned)(linear_count(popcount_or(cur, NULL, words), words * 64) * left +
+				  1e-9);
+	return 0;
+}
+
+static struct peerent *peer_get(struct behave *b, struct host *h, const struct hd_addr *peer,
+				uint64_t hash, int64_t now)
+{
+	struct peerent *p = NULL;
+
+	for (uint32_t i = 0; i < h->npeers; i++)
+		if (h->peers[i].hash == hash && addr_equal(&h->peers[i].addr, peer)) {
+			h->peers[i].used = now;
+			return &h->peers[i];
+		}
+	if (h->npeers == h->peers_cap && h->peers_cap < PEER_MAX) {
+		uint32_t nc = h->peers_cap ? h->peers_cap * 2 : 2;
+		struct peerent *np = grow(b, h, h->peers, h->peers_cap, nc, sizeof(*np));
+		if (np) {
+			h->peers = np;
+			h->peers_cap = nc;
 		}
 	}
-	if (h->natt < h->att_cap) {
-		h->att[h->natt++] = *a;
-	} else if (h->att_cap) {
-		h->att[h->att_head] = *a;
-		h->att_head = (h->att_head + 1) % h->att_cap;
+	if (h->npeers < h->peers_cap) {
+		p = &h->peers[h->npeers++];
+	} else {
+		for (uint32_t i = 0; i < h->npeers; i++)
+			if (!p || h->peers[i].used < p->used)
+				p = &h->peers[i];
+		if (!p)
+			return NULL;
 	}
+	memset(p, 0, sizeof(*p));
+	p->addr = *peer;
+	p->hash = hash;
+	p->used = now;
+	p->w.epoch = INT64_MIN / 2;
+	return p;
 }
 
-/* Inserts key into the scratch set; true when it was new. */
-static bool set_insert(uint64_t *set, uint64_t key)
+static struct portent *port_get(struct behave *b, struct host *h, uint8_t proto, uint16_t port,
+				int64_t now)
 {
-	uint64_t i = mix64(key) & (SET_SLOTS - 1);
+	struct portent *p = NULL;
 
-	key = nonzero(key);
-	while (set[i]) {
-		if (set[i] == key)
-			return false;
-		i = (i + 1) & (SET_SLOTS - 1);
+	for (uint32_t i = 0; i < h->nports; i++)
+		if (h->ports[i].port == port && h->ports[i].proto == proto) {
+			h->ports[i].used = now;
+			return &h->ports[i];
+		}
+	if (h->nports == h->ports_cap && h->ports_cap < PORT_MAX) {
+		uint32_t nc = h->ports_cap ? h->ports_cap * 2 : 2;
+		struct portent *np = grow(b, h, h->ports, h->ports_cap, nc, sizeof(*np));
+		if (np) {
+			h->ports = np;
+			h->ports_cap = nc;
+		}
 	}
-	set[i] = key;
-	return true;
-}
-
-struct count {
-	unsigned n;
-	int64_t first, last;
-};
-
-static void count_time(struct count *c, int64_t t)
-{
-	if (!c->n || t < c->first)
-		c->first = t;
-	if (!c->n || t > c->last)
-		c->last = t;
-}
-
-static bool in_window(const struct behave *b, const struct host *h, int64_t t)
-{
-	return t > h->now - (int64_t)b->cfg.window * 1000;
-}
-
-/* Distinct ports of one peer probed within the window. */
-static struct count count_ports(struct behave *b, const struct host *h,
-				const struct hd_addr *peer)
-{
-	struct count c = { 0, 0, 0 };
-
-	memset(b->set, 0, sizeof(b->set));
-	for (uint32_t i = 0; i < h->natt; i++) {
-		const struct attempt *a = &h->att[i];
-		if (!(a->flags & ATT_PROBE) || !in_window(b, h, a->t) || !addr_equal(&a->peer, peer))
-			continue;
-		count_time(&c, a->t);
-		if (set_insert(b->set, (uint64_t)a->proto << 16 | a->port))
-			c.n++;
+	if (h->nports < h->ports_cap) {
+		p = &h->ports[h->nports++];
+	} else {
+		for (uint32_t i = 0; i < h->nports; i++)
+			if (!p || h->ports[i].used < p->used)
+				p = &h->ports[i];
+		if (!p)
+			return NULL;
 	}
-	return c;
+	memset(p, 0, sizeof(*p));
+	p->port = port;
+	p->proto = proto;
+	p->used = now;
+	p->w.epoch = INT64_MIN / 2;
+	return p;
 }
 
-/* Distinct peers probed on one port within the window. */
-static struct count count_peers(struct behave *b, const struct host *h, uint8_t proto,
-				uint16_t port)
+static struct login *login_get(struct behave *b, struct host *h, const struct hd_addr *peer,
+			       uint16_t port, int64_t now)
 {
-	struct count c = { 0, 0, 0 };
+	struct login *l = NULL;
 
-	memset(b->set, 0, sizeof(b->set));
-	for (uint32_t i = 0; i < h->natt; i++) {
-		const struct attempt *a = &h->att[i];
-		if (!(a->flags & ATT_PROBE) || a->port != port || a->proto != proto ||
-		    !in_window(b, h, a->t))
-			continue;
-		count_time(&c, a->t);
-		if (set_insert(b->set, addr_hash(0, &a->peer)))
-			c.n++;
+	for (uint32_t i = 0; i < h->nlogins; i++)
+		if (h->logins[i].port == port && addr_equal(&h->logins[i].peer, peer)) {
+			h->logins[i].used = now;
+			return &h->logins[i];
+		}
+	if (h->nlogins == h->logins_cap && h->logins_cap < LOGIN_MAX) {
+		uint32_t nc = h->logins_cap ? h->logins_cap * 2 : 2;
+		struct login *nl = grow(b, h, h->logins, h->logins_cap, nc, sizeof(*nl));
+		if (nl) {
+			h->logins = nl;
+			h->logins_cap = nc;
+		}
 	}
-	return c;
-}
-
-/* Login attempts on one peer's service within the window. */
-static struct count count_logins(const struct behave *b, const struct host *h,
-				 const struct hd_addr *peer, uint16_t port)
-{
-	struct count c = { 0, 0, 0 };
-
-	for (uint32_t i = 0; i < h->natt; i++) {
-		const struct attempt *a = &h->att[i];
-		if (!(a->flags & ATT_AUTH) || a->port != port || !in_window(b, h, a->t) ||
-		    !addr_equal(&a->peer, peer))
-			continue;
-		count_time(&c, a->t);
-		c.n++;
+	if (h->nlogins < h->logins_cap) {
+		l = &h->logins[h->nlogins++];
+	} else {
+		for (uint32_t i = 0; i < h->nlogins; i++)
+			if (!l || h->logins[i].used < l->used)
+				l = &h->logins[i];
+		if (!l)
+			return NULL;
 	}
-	return c;
+	memset(l, 0, sizeof(*l));
+	l->peer = *peer;
+	l->port = port;
+	l->used = now;
+	return l;
 }
 
 static enum signal_severity scan_severity(const struct behave_flow *f)
@@ -898,85 +1025,164 @@ static enum signal_severity scan_severity(const struct behave_flow *f)
 }
 
 static void check_scan(struct behave *b, struct host *h, const struct behave_flow *f,
-		       const struct hd_addr *peer, int64_t w, struct batch *bt)
+		       const struct hd_addr *peer, int64_t t, int64_t w, struct batch *bt)
 {
-	uint64_t key = nonzero(addr_hash(b->seed, peer));
-	struct count c;
-	struct pending *p;
+	uint64_t ph = nonzero(addr_hash(b->seed, peer));
+	struct peerent *p = peer_get(b, h, peer, ph, h->now);
+	unsigned n;
+	struct pending *pd;
 	bool hc;
 	char a[HD_ADDRSTRLEN];
 
-	if (supp_active(h, K_SCAN, key, h->now))
-		return;
-	c = count_ports(b, h, peer);
-	if (c.n < b->cfg.scan_ports || !supp_arm(b, h, K_SCAN, key, h->now, h->now + w))
-		return;
-	p = batch_add(bt, "port_scan", "scanning", scan_severity(f), &f->end);
 	if (!p)
 		return;
-	flow_ends(p, f, &hc);
-	snprintf(p->observed, sizeof(p->observed), "%u ports of %s in %u s", c.n,
-		 addr_format(peer, a, sizeof(a)), secs(c.last - c.first));
+	bitwin_add(&p->w, p->bits[0], p->bits[1], PORT_WORDS,
+		   mix64(b->seed ^ ((uint64_t)f->proto << 16 | f->dport)), t, w);
+	if (supp_active(h, K_SCAN, ph, h->now))
+		return;
+	n = bitwin_count(&p->w, p->bits[0], p->bits[1], PORT_WORDS, h->now, w);
+	if (n < b->cfg.scan_ports || !supp_arm(b, h, K_SCAN, ph, h->now, h->now + w))
+		return;
+	pd = batch_add(bt, "port_scan", "scanning", scan_severity(f), &f->end);
+	if (!pd)
+		return;
+	flow_ends(pd, f, &hc);
+	snprintf(pd->observed, sizeof(pd->observed), "%u ports of %s in %u s", n,
+		 addr_format(peer, a, sizeof(a)),
+		 bitwin_span(&p->w, p->bits[0], p->bits[1], PORT_WORDS, h->now, w));
 	b->st.scans++;
 }
 
 static void check_sweep(struct behave *b, struct host *h, const struct behave_flow *f,
-			int64_t w, struct batch *bt)
+			const struct hd_addr *peer, int64_t t, int64_t w, struct batch *bt)
 {
 	uint64_t key = nonzero((uint64_t)f->proto << 16 | f->dport);
-	struct count c;
-	struct pending *p;
+	struct portent *p = port_get(b, h, f->proto, f->dport, h->now);
+	unsigned n;
+	struct pending *pd;
 	bool hc;
 	char pn[8];
 
-	if (supp_active(h, K_SWEEP, key, h->now))
-		return;
-	c = count_peers(b, h, f->proto, f->dport);
-	if (c.n < b->cfg.sweep_hosts || !supp_arm(b, h, K_SWEEP, key, h->now, h->now + w))
-		return;
-	p = batch_add(bt, "host_sweep", "scanning", scan_severity(f), &f->end);
 	if (!p)
 		return;
-	flow_ends(p, f, &hc);
+	bitwin_add(&p->w, p->bits[0], p->bits[1], PEER_WORDS, addr_hash(b->seed ^ 1, peer), t, w);
+	if (supp_active(h, K_SWEEP, key, h->now) || supp_active(h, K_SWEEP, SWEEP_ALL_KEY, h->now))
+		return;
+	n = bitwin_count(&p->w, p->bits[0], p->bits[1], PEER_WORDS, h->now, w);
+	if (n < b->cfg.sweep_hosts || !supp_arm(b, h, K_SWEEP, key, h->now, h->now + w))
+		return;
+	pd = batch_add(bt, "host_sweep", "scanning", scan_severity(f), &f->end);
+	if (!pd)
+		return;
+	flow_ends(pd, f, &hc);
 	if (hc) {
 		/* our host (or an unplaced one) sweeps: many peers, none named */
-		memset(&p->sig.peer, 0, sizeof(p->sig.peer));
-		p->sig.peer_port = f->dport;
+		memset(&pd->sig.peer, 0, sizeof(pd->sig.peer));
+		pd->sig.peer_port = f->dport;
 	} else {
 		/* swept from outside: the host is the last of ours it touched */
-		p->sig.host_port = f->dport;
+		pd->sig.host_port = f->dport;
 	}
-	snprintf(p->observed, sizeof(p->observed), "%u hosts on port %u/%s in %u s", c.n,
-		 f->dport, proto_name(f->proto, pn, sizeof(pn)), secs(c.last - c.first));
+	snprintf(pd->observed, sizeof(pd->observed), "%u hosts on port %u/%s in %u s", n,
+		 f->dport, proto_name(f->proto, pn, sizeof(pn)),
+		 bitwin_span(&p->w, p->bits[0], p->bits[1], PEER_WORDS, h->now, w));
+	b->st.sweeps++;
+}
+
+/* Whether any sweep signal of this host is still in its window. */
+static bool sweep_raised(const struct host *h, int64_t now)
+{
+	const struct supp *s = h->supp ? h->supp + K_SWEEP * SUPP_PER_KIND : NULL;
+
+	for (unsigned i = 0; s && i < SUPP_PER_KIND; i++)
+		if (s[i].key && s[i].until > now)
+			return true;
+	return false;
+}
+
+/*
+ * A sweep over many ports at once (masscan and the like: thousands of
+ * peers, hundreds of ports interleaved) is too spread for the per-port
+ * table. Counted over all the host probed: many peers, and ports that
+ * repeat (at most a quarter as many ports as peers; a peer-to-peer client
+ * failing to reach peers on their own random ports has about as many
+ * ports as peers and is left alone).
+ */
+static void check_sweep_all(struct behave *b, struct host *h, const struct behave_flow *f,
+			    const struct hd_addr *peer, int64_t t, int64_t w, struct batch *bt)
+{
+	struct probes *pr = h->probes;
+	unsigned npeers, nports;
+	struct pending *pd;
+	bool hc;
+
+	if (!pr) {
+		pr = h->probes = grow(b, h, NULL, 0, 1, sizeof(*pr));
+		if (!pr)
+			return;
+		pr->wpeer.epoch = pr->wport.epoch = INT64_MIN / 2;
+	}
+	bitwin_add(&pr->wpeer, pr->peers[0], pr->peers[1], ALL_PEER_WORDS,
+		   addr_hash(b->seed ^ 2, peer), t, w);
+	bitwin_add(&pr->wport, pr->ports[0], pr->ports[1], ALL_PORT_WORDS,
+		   mix64(b->seed ^ 3 ^ ((uint64_t)f->proto << 16 | f->dport)), t, w);
+	if (sweep_raised(h, h->now))
+		return;
+	npeers = bitwin_count(&pr->wpeer, pr->peers[0], pr->peers[1], ALL_PEER_WORDS, h->now, w);
+	if (npeers < b->cfg.sweep_hosts)
+		return;
+	nports = bitwin_count(&pr->wport, pr->ports[0], pr->ports[1], ALL_PORT_WORDS, h->now, w);
+	if (nports < 2 || nports * 4 > npeers ||
+	    !supp_arm(b, h, K_SWEEP, SWEEP_ALL_KEY, h->now, h->now + w))
+		return;
+	pd = batch_add(bt, "host_sweep", "scanning", scan_severity(f), &f->end);
+	if (!pd)
+		return;
+	flow_ends(pd, f, &hc);
+	if (hc)
+		memset(&pd->sig.peer, 0, sizeof(pd->sig.peer));
+	snprintf(pd->observed, sizeof(pd->observed), "%u hosts on %u ports in %u s", npeers,
+		 nports, bitwin_span(&pr->wpeer, pr->peers[0], pr->peers[1], ALL_PEER_WORDS,
+				     h->now, w));
 	b->st.sweeps++;
 }
 
 static void check_brute(struct behave *b, struct host *h, const struct behave_flow *f,
-			const struct hd_addr *peer, const char *svc, int64_t w,
+			const struct hd_addr *peer, const char *svc, int64_t t, int64_t w,
 			struct batch *bt)
 {
 	uint64_t key = nonzero(addr_hash(b->seed, peer) ^ f->dport);
-	struct count c;
-	struct pending *p;
+	struct login *l = login_get(b, h, peer, f->dport, h->now);
+	unsigned n;
+	struct pending *pd;
 	bool hc;
 	char a[HD_ADDRSTRLEN];
 
+	if (!l)
+		return;
+	if (!l->r.cur && !l->r.prev)
+		l->first = t;
+	else if (t < l->first)
+		l->first = t;
+	if (t > l->last)
+		l->last = t;
+	rate_add(&l->r, h->now, w);
 	if (supp_active(h, K_BRUTE, key, h->now))
 		return;
-	c = count_logins(b, h, peer, f->dport);
-	if (c.n < b->cfg.brute_attempts || !supp_arm(b, h, K_BRUTE, key, h->now, h->now + w))
+	n = rate_estimate(&l->r, h->now, w);
+	if (n < b->cfg.brute_attempts || !supp_arm(b, h, K_BRUTE, key, h->now, h->now + w))
 		return;
-	p = batch_add(bt, "brute_force", "brute_force",
-		      f->client_home ? SIG_SEV_HIGH : SIG_SEV_MEDIUM, &f->end);
-	if (!p)
+	pd = batch_add(bt, "brute_force", "brute_force",
+		       f->client_home ? SIG_SEV_HIGH : SIG_SEV_MEDIUM, &f->end);
+	if (!pd)
 		return;
-	flow_ends(p, f, &hc);
+	flow_ends(pd, f, &hc);
 	if (hc)
-		p->sig.peer_port = f->dport;
+		pd->sig.peer_port = f->dport;
 	else
-		p->sig.host_port = f->dport;
-	snprintf(p->observed, sizeof(p->observed), "%u %s attempts on %s port %u in %u s", c.n,
-		 svc, addr_format(peer, a, sizeof(a)), f->dport, secs(c.last - c.first));
+		pd->sig.host_port = f->dport;
+	snprintf(pd->observed, sizeof(pd->observed), "%u %s attempts on %s port %u in %u s", n,
+		 svc, addr_format(peer, a, sizeof(a)), f->dport, secs(l->last - l->first));
 	b->st.brute++;
 }
 
@@ -1205,22 +1411,13 @@ void behave_flow(struct behave *b, const struct behave_flow *f, signal_fn fn, vo
 	t = tv_ms(&f->start);
 	host_time(h, t);
 	peer = addr_canon(&f->dst);
-	if (is_probe || is_auth) {
-		struct attempt a;
-		memset(&a, 0, sizeof(a));
-		a.peer = peer;
-		a.proto = f->proto;
-		a.port = f->dport;
-		a.t = t;
-		a.flags = (uint8_t)((is_probe ? ATT_PROBE : 0) | (is_auth ? ATT_AUTH : 0));
-		att_add(b, h, &a);
+	if (is_probe) {
+		check_scan(b, h, f, &peer, t, w, &bt);
+		check_sweep(b, h, f, &peer, t, w, &bt);
+		check_sweep_all(b, h, f, &peer, t, w, &bt);
 	}
-	if (is_probe && in_window(b, h, t)) {
-		check_scan(b, h, f, &peer, w, &bt);
-		check_sweep(b, h, f, w, &bt);
-	}
-	if (is_auth && in_window(b, h, t))
-		check_brute(b, h, f, &peer, svc, w, &bt);
+	if (is_auth)
+		check_brute(b, h, f, &peer, svc, t, w, &bt);
 	if (is_beacon)
 		check_beacon(b, h, f, &bt);
 	enforce_memcap(b, h);

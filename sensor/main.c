@@ -6,7 +6,8 @@
  * flow table -> extract (metadata) -> dpi -> eve. Bad input never stops the
  * loop: malformed packets are counted by kind, broken files are reported
  * with their packet number and skipped, and the exit status says whether
- * any input failed. SIGTERM/SIGINT end all flows and exit cleanly; SIGUSR1
+ * any input failed. SIGTERM/SIGINT end all flows and exit cleanly; SIGHUP
+ * reloads the rules beside the running ones; SIGUSR1
  * writes the statistics.
  */
 #include <errno.h>
@@ -52,6 +53,9 @@ struct sensor {
 	struct incidents *incidents;
 	struct behave *behave;
 	atomic_bool reloading;
+	pthread_mutex_t stats_mu;   /* the stats event is written from two threads */
+	pthread_t signal_thread;
+	bool signal_started;
 	pthread_t reload_thread;
 	bool reload_started;
 	uint64_t generation;
@@ -69,19 +73,12 @@ struct sensor {
 	char hostname[256];
 };
 
-static volatile sig_atomic_t sig_stop, sig_stats, sig_reload;
+static volatile sig_atomic_t sig_stop;
 static struct capture *sig_cap;
 
 static void on_signal(int sig)
 {
-	if (sig == SIGUSR1) {
-		sig_stats = 1;
-		return;
-	}
-	if (sig == SIGHUP) {
-		sig_reload = 1;
-		return;
-	}
+	(void)sig;
 	sig_stop = 1;
 	capture_break(sig_cap);
 }
@@ -252,6 +249,36 @@ static struct behave *behave_from_policy(const struct policy *p)
 	c.dga_entropy = (double)p->b_dga_entropy_x100 / 100.0;
 	c.max_hosts = (unsigned)p->b_max_hosts;
 	return behave_create(&c);
+}
+
+static void log_stats(struct sensor *s);
+static void write_stats_event(struct sensor *s);
+
+/* SIGHUP: reload the rules; SIGUSR1: statistics now. */
+static void *signal_main(void *arg)
+{
+	struct sensor *s = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		if (sig == SIGHUP) {
+			start_reload(s);
+		} else {
+			pthread_mutex_lock(&s->stats_mu);
+			log_stats(s);
+			write_stats_event(s);
+			pthread_mutex_unlock(&s->stats_mu);
+		}
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	}
+	return NULL;
 }
 
 static void sum_workers(struct sensor *s, struct worker_stats *ws)
@@ -669,20 +696,13 @@ static void run(struct sensor *s)
 				last_bar = ms;
 			}
 			if (s->o.stats_interval && ms - s->last_stats_ms >= s->o.stats_interval * 1000) {
+				pthread_mutex_lock(&s->stats_mu);
 				write_stats_event(s);
+				pthread_mutex_unlock(&s->stats_mu);
 				s->last_stats_ms = ms;
 			}
 			if (live)
 				eve_flush(s->eve);
-		}
-		if (sig_reload) {
-			sig_reload = 0;
-			start_reload(s);
-		}
-		if (sig_stats) {
-			sig_stats = 0;
-			log_stats(s);
-			write_stats_event(s);
 		}
 	}
 	if (bar)
@@ -696,6 +716,7 @@ int main(int argc, char **argv)
 	int code, rc = 0;
 
 	memset(&s, 0, sizeof(s));
+	pthread_mutex_init(&s.stats_mu, NULL);
 	log_init("haidang-sensor", LOG_LVL_INFO);
 	s.vi = conf_lang_vi();
 	if (load_settings(&s, argc, argv, &code)) {
@@ -718,23 +739,29 @@ int main(int argc, char **argv)
 	sig_cap = s.cap;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* statistics must not interrupt a read: restart it */
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	/* a parent may have left them blocked: these must reach us */
 	{
 		sigset_t set;
 		sigemptyset(&set);
 		sigaddset(&set, SIGINT);
 		sigaddset(&set, SIGTERM);
-		sigaddset(&set, SIGUSR1);
-		sigaddset(&set, SIGHUP);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		/* SIGHUP and SIGUSR1 are taken by a thread of their own, so a
+		 * reload or the statistics never wait for the next packet */
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGUSR1);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		s.signal_started = !pthread_create(&s.signal_thread, NULL, signal_main, &s);
 	}
 	signal(SIGPIPE, SIG_IGN);
 
 	run(&s);
+	if (s.signal_started) {
+		pthread_cancel(s.signal_thread);
+		pthread_join(s.signal_thread, NULL);
+		s.signal_started = false;
+	}
 	/* end every flow: drain the queues, flush the parsers, write flows */
 	for (unsigned i = 0; i < s.nworkers; i++) {
 		if (s.threaded)

@@ -147,6 +147,14 @@ static struct behave_flow flow(struct hd_addr src, struct hd_addr dst, uint16_t 
 	return f;
 }
 
+/* A deterministic generator for jitter and addresses. */
+static uint32_t rnd_state = 12345;
+static double rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (double)((rnd_state >> 8) & 0xffffff) / (double)0x1000000;
+}
+
 static struct behave *mk(void)
 {
 	struct behave_config c;
@@ -251,7 +259,7 @@ static void test_scan_window_expiry(void)
 	}
 	CHECK(count_rule("port_scan") == 0);
 	/* delivered out of order (several workers): still counted together */
-	for (int i = 24; i >= 0; i--) {
+	for (int i = 29; i >= 0; i--) {
 		struct behave_flow f = flow(me, ip("198.51.100.10"), (uint16_t)(300 + i), 6,
 					    200 + i * 0.1, 1, 0);
 		behave_flow(b, &f, on_signal, NULL);
@@ -308,10 +316,10 @@ static void test_not_a_scan(void)
 	CHECK(st.scans == 0 && st.sweeps == 0);
 	behave_destroy(b);
 
-	/* but unanswered UDP on 30 ports of one peer is a scan */
+	/* but unanswered UDP on 40 ports of one peer is a scan */
 	b = mk();
 	reset();
-	for (int i = 0; i < 30; i++) {
+	for (int i = 0; i < 40; i++) {
 		struct behave_flow f = flow(me, srv, (uint16_t)(100 + i * 7), 17, i * 0.5, 1, 0);
 		behave_flow(b, &f, on_signal, NULL);
 	}
@@ -353,10 +361,10 @@ static void test_sweep(void)
 	CHECK(count_rule("host_sweep") == 1);
 	behave_destroy(b);
 
-	/* inbound sweep of 30 of our hosts on 22: host = one of ours, peer = the scanner */
+	/* inbound sweep of 40 of our hosts on 22: host = one of ours, peer = the scanner */
 	b = mk();
 	reset();
-	for (int i = 0; i < 30; i++) {
+	for (int i = 0; i < 40; i++) {
 		struct behave_flow f = flow(scanner, ip4(0x0a000100u + (uint32_t)i), 22, 6, i * 0.1,
 					    1, 1);
 		f.server_home = true;
@@ -365,11 +373,53 @@ static void test_sweep(void)
 	CHECK(count_rule("host_sweep") == 1);
 	g = find_rule("host_sweep");
 	if (g) {
-		CHECK_STR(g->host, "10.0.1.24"); /* the 25th target */
+		CHECK_CONTAINS(g->host, "10.0.1."); /* the target that made it 25 */
 		CHECK_STR(g->peer, "198.51.100.7");
 		CHECK(g->host_port == 22);
 		CHECK(g->sev == SIG_SEV_LOW);
 	}
+	behave_destroy(b);
+}
+
+/* masscan and the like: many of our hosts, hundreds of ports interleaved */
+static void test_wide_scan(void)
+{
+	struct behave *b = mk();
+	struct hd_addr me = ip("10.0.1.6");
+	struct behave_stats st;
+
+	reset();
+	for (int i = 0; i < 40000; i++) {
+		uint32_t r = (uint32_t)(rnd() * 16777216.0);
+		struct behave_flow f = flow(ip("198.51.100.99"), ip4(0x0a000000u + (r & 0xffff)),
+					    (uint16_t)(1 + (r >> 14) % 1000), 6, i * 0.0005, 1,
+					    r & 1);
+		f.server_home = true;
+		behave_flow(b, &f, on_signal, NULL);
+	}
+	CHECK(count_rule("host_sweep") >= 1);
+	CHECK(count_rule("host_sweep") <= 16);
+	const struct got *g = find_rule("host_sweep");
+	if (g) {
+		CHECK_STR(g->peer, "198.51.100.99");
+		CHECK_CONTAINS(g->observed, " ports in ");
+	}
+	behave_destroy(b);
+
+	/* a peer-to-peer client failing to reach 300 peers, each on its own port */
+	b = mk();
+	reset();
+	for (int i = 0; i < 300; i++) {
+		uint32_t r = (uint32_t)(rnd() * 16777216.0);
+		struct behave_flow f = flow(me, ip4(0x50000000u + r), (uint16_t)(1024 + r % 60000),
+					    6, i * 0.2, 2, 0);
+		f.client_home = true;
+		behave_flow(b, &f, on_signal, NULL);
+	}
+	CHECK(count_rule("host_sweep") == 0);
+	CHECK(count_rule("port_scan") == 0);
+	behave_stats_get(b, &st);
+	CHECK(st.sweeps == 0);
 	behave_destroy(b);
 }
 
@@ -427,14 +477,6 @@ static void test_brute_force(void)
 	if (g)
 		CHECK_CONTAINS(g->observed, "http login attempts");
 	behave_destroy(b);
-}
-
-/* A deterministic generator for jitter. */
-static uint32_t rnd_state = 12345;
-static double rnd(void)
-{
-	rnd_state = rnd_state * 1103515245u + 12345u;
-	return (double)((rnd_state >> 8) & 0xffffff) / (double)0x1000000;
 }
 
 static void test_beaconing(void)
@@ -649,7 +691,7 @@ static void test_eviction(void)
 	CHECK(st.hosts == 100);
 	CHECK(st.evicted == 900);
 	/* detection still works for a host that keeps being active */
-	for (int i = 0; i < 30; i++) {
+	for (int i = 0; i < 40; i++) {
 		struct behave_flow f = flow(ip("198.18.9.9"), ip("10.0.6.6"), (uint16_t)(1 + i), 6,
 					    20 + i * 0.1, 1, 1);
 		behave_flow(b, &f, on_signal, NULL);
@@ -685,16 +727,16 @@ static void *feed(void *arg)
 
 	for (int s = 0; s < 50; s++) {
 		struct hd_addr src = ip4(0xc6140000u + (uint32_t)(fd->which * 1000 + s));
-		for (int p = 0; p < 30; p++) {
+		for (int p = 0; p < 40; p++) {
 			struct behave_flow f = flow(src, ip("10.0.8.8"), (uint16_t)(1 + p), 6,
 						    p * 0.1, 1, 1);
 			behave_flow(fd->b, &f, on_signal, NULL);
 		}
 	}
 	/* one scanner whose flows land in both workers: half the ports each */
-	for (int p = 0; p < 15; p++) {
+	for (int p = 0; p < 20; p++) {
 		struct behave_flow f = flow(ip("198.21.0.1"), ip("10.0.8.9"),
-					    (uint16_t)(100 + fd->which * 15 + p), 6, p * 0.1, 1, 0);
+					    (uint16_t)(100 + fd->which * 20 + p), 6, p * 0.1, 1, 0);
 		behave_flow(fd->b, &f, on_signal, NULL);
 	}
 	for (int i = 0; i < 200; i++) {
@@ -720,7 +762,7 @@ static void test_threads(void)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	behave_stats_get(b, &st);
-	CHECK(st.flows == 2 * (50 * 30 + 15));
+	CHECK(st.flows == 2 * (50 * 40 + 20));
 	CHECK(st.dns == 400);
 	CHECK(st.scans == 101);
 	CHECK(nsigs == 101);
@@ -812,6 +854,7 @@ int main(void)
 	test_scan_window_expiry();
 	test_not_a_scan();
 	test_sweep();
+	test_wide_scan();
 	test_brute_force();
 	test_beaconing();
 	test_registered_domain();
