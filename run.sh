@@ -57,8 +57,8 @@ build() {
 demo() {
   out=$(mktemp -d)
   trap 'rm -rf "${out:-}"' EXIT
-  say "== haidang-sensor -r tests/data/demo.pcap --eve $out/eve.json"
-  "$BUILD/sensor/haidang-sensor" -r tests/data/demo.pcap --eve "$out/eve.json" \
+  say "== haidang-sensor -r tests/data/demo.pcap --rules rules --eve $out/eve.json"
+  "$BUILD/sensor/haidang-sensor" -r tests/data/demo.pcap --rules rules --eve "$out/eve.json" \
     --sensor-id demo-sensor --agency "Sở Thông tin và Truyền thông (demo)" --no-progress
   python3 tests/tools/eve-summary.py "$out/eve.json"
 }

@@ -24,7 +24,6 @@
 #include "behave.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -96,13 +95,13 @@ struct rate {
 	uint32_t cur, prev;
 };
 
-struct probes {              /* everything this host probed, ports aside */
+struct probes {               /* all peers and all ports this host probed */
 	struct bitwin wpeer, wport;
 	uint64_t peers[2][ALL_PEER_WORDS];
 	uint64_t ports[2][ALL_PORT_WORDS];
 };
 
-struct login {               /* a login service this host tried */
+struct login {                /* a login service this host tried */
 	struct hd_addr peer;
 	uint16_t port;
 	int64_t used, first, last;
@@ -307,11 +306,11 @@ static unsigned rate_estimate(const struct rate *r, int64_t now, int64_t w)
 	if (into >= 2 * w)
 		return 0;
 	if (into >= w)
-		return (unsigned)((double)r->cur * (double)(2 * w - into) / (double)w + 0.5);
+		return (unsigned)((double)r->cur * (double)(2 * w - into) / (double)w + 1e-9);
 	if (into < 0)
 		into = 0;
 	est = r->cur + (double)r->prev * (double)(w - into) / (double)w;
-	return (unsigned)(est + 0.5);
+	return (unsigned)(est + 1e-9); /* rounded down: never above the true count */
 }
 
 /* ---- names: registered domain, entropy, the DGA heuristic ---- */
@@ -490,7 +489,8 @@ static bool dga_label(const char *s, size_t n, double min_entropy, double *ent)
 			}
 		}
 	}
-	cf = lb ? (double)common / lb : 0;
+	/* the bigram test needs letters: all-digit names (common in China) stay */
+	cf = lb >= 4 ? (double)common / lb : 1;
 	return cf <= 0.4 || (n >= 12 && cf <= 0.6) || switches >= 3 || maxrun >= 7;
 }
 
@@ -668,22 +668,25 @@ static bool supp_active(const struct host *h, enum kind k, uint64_t key, int64_t
 	return false;
 }
 
-/* Returns true when a signal for key may go out now (and records it). */
-static bool supp_arm(struct behave *b, struct host *h, enum kind k, uint64_t key, int64_t now,
-		     int64_t until)
+enum arm { ARM_DUP, ARM_FULL, ARM_GO };
+
+/* Whether a signal for key may go out now (then recorded until `until`),
+ * was already raised in its window, or finds this kind's budget spent. */
+static enum arm supp_try(struct behave *b, struct host *h, enum kind k, uint64_t key,
+			 int64_t now, int64_t until)
 {
 	struct supp *s, *slot = NULL;
 
 	if (!h->supp) {
 		h->supp = grow(b, h, NULL, 0, K__COUNT * SUPP_PER_KIND, sizeof(*h->supp));
 		if (!h->supp)
-			return false;
+			return ARM_FULL;
 	}
 	s = h->supp + k * SUPP_PER_KIND;
 	for (unsigned i = 0; i < SUPP_PER_KIND; i++) {
 		if (s[i].key == key) {
 			if (s[i].until > now)
-				return false;
+				return ARM_DUP;
 			slot = &s[i];
 			break;
 		}
@@ -692,11 +695,17 @@ static bool supp_arm(struct behave *b, struct host *h, enum kind k, uint64_t key
 	}
 	if (!slot) {
 		b->st.suppressed++;
-		return false;
+		return ARM_FULL;
 	}
 	slot->key = key;
 	slot->until = until;
-	return true;
+	return ARM_GO;
+}
+
+static bool supp_arm(struct behave *b, struct host *h, enum kind k, uint64_t key, int64_t now,
+		     int64_t until)
+{
+	return supp_try(b, h, k, key, now, until) == ARM_GO;
 }
 
 /* ---- signals ---- */
@@ -1309,7 +1318,8 @@ static void check_beacon(struct behave *b, struct host *h, const struct behave_f
 		h->mem += BEACON_RING * sizeof(int32_t);
 		b->mem += BEACON_RING * sizeof(int32_t);
 		p->ring[0] = 0; /* the first start */
-		p->n = p->head = 1;
+		p->n = 1;
+		p->head = 0;    /* the oldest, once the ring is full */
 	}
 	if (p->n < BEACON_RING) {
 		p->ring[p->n++] = (int32_t)(t - p->base);
@@ -1526,11 +1536,12 @@ void behave_dns_query(struct behave *b, const struct hd_addr *host, const char *
 	}
 	if (dga) {
 		uint64_t key = nonzero(str_hash(b->seed, reg));
-		if (supp_arm(b, h, K_DGA, key, now, now + w)) {
-			unsigned nd;
+		enum arm arm = supp_try(b, h, K_DGA, key, now, now + w);
+		if (arm != ARM_DUP)
+			rate_add(&h->dga, now, w); /* a name new in the window */
+		if (arm == ARM_GO) {
+			unsigned nd = rate_estimate(&h->dga, now, w);
 			struct pending *p;
-			rate_add(&h->dga, now, w);
-			nd = rate_estimate(&h->dga, now, w);
 			p = batch_add(&bt, "dga_domain", "malware",
 				      nd >= 10 ? SIG_SEV_HIGH : nd >= 3 ? SIG_SEV_MEDIUM : SIG_SEV_LOW,
 				      ts);

@@ -58,20 +58,33 @@ struct behave_flow {
 };
 
 struct behave_stats {
-	uint64_t flows, dns, hosts, evicted;
-	uint64_t scans, sweeps, brute, beacons, dns_tunnels, dga;
+	uint64_t flows, dns;        /* calls */
+	uint64_t hosts;             /* tracked now */
+	uint64_t evicted;           /* hosts dropped for max_hosts or memcap */
+	uint64_t scans, sweeps, brute, beacons, dns_tunnels, dga; /* signals raised */
 	uint64_t suppressed;        /* signals dropped: per-host signal budget full */
 	uint64_t mem;               /* bytes of state now */
 };
 
 struct behave;
 
+/* cfg NULL means the defaults; a field left 0 takes its default and values
+ * out of range are brought into range (docs/behaviour.md). NULL when out of
+ * memory. */
 struct behave *behave_create(const struct behave_config *cfg);
 void behave_destroy(struct behave *b);
 void behave_config_defaults(struct behave_config *cfg);
-/* Thread-safe. Signals are raised through fn (called with the lock not
- * held). */
+/*
+ * Thread-safe. Feed every ended flow, answered or not (unanswered SYNs and
+ * refused connections are what scans are made of). Signals are raised
+ * through fn, called with the lock not held, at most once per key (peer,
+ * port, domain) per window and at most 16 per kind per host per window;
+ * fn may be NULL. host is the home end of the flow (the client when both
+ * or neither are home), peer the other end, or family 0 for a sweep by a
+ * host of ours.
+ */
 void behave_flow(struct behave *b, const struct behave_flow *f, signal_fn fn, void *arg);
+/* host sent a query for qname at ts. Thread-safe, as behave_flow. */
 void behave_dns_query(struct behave *b, const struct hd_addr *host, const char *qname,
 		      const struct timeval *ts, signal_fn fn, void *arg);
 void behave_stats_get(struct behave *b, struct behave_stats *st);

@@ -56,6 +56,7 @@ struct sensor {
 	pthread_mutex_t stats_mu;   /* the stats event is written from two threads */
 	pthread_t signal_thread;
 	bool signal_started;
+	bool yara_init;
 	pthread_t reload_thread;
 	bool reload_started;
 	uint64_t generation;
@@ -94,8 +95,13 @@ static void dispatch(struct sensor *s, const struct pkt *p)
 		 * flows end on time even in a worker that gets no packets */
 		if (s->now.tv_sec != s->last_tick) {
 			s->last_tick = s->now.tv_sec;
-			for (unsigned i = 0; i < s->nworkers; i++)
+			/* hand over partial batches too: workers stay within a
+			 * second of each other in packet time, so what one learns
+			 * (a C2 name's address) is there when another needs it */
+			for (unsigned i = 0; i < s->nworkers; i++) {
 				worker_enqueue_tick(s->workers[i], &s->now);
+				worker_push(s->workers[i]);
+			}
 			if (s->incidents)
 				incidents_tick(s->incidents, &s->now);
 		}
@@ -599,7 +605,13 @@ static int setup(struct sensor *s)
 		return -ENOMEM;
 	}
 	if (s->o.rules && *s->o.rules) {
-		struct ruleset *r = ruleset_load(s->o.rules, ++s->generation);
+		struct ruleset *r;
+		if (yrr_global_init()) {
+			log_err("libyara initialisation failed");
+			return -ENOMEM;
+		}
+		s->yara_init = true;
+		r = ruleset_load(s->o.rules, ++s->generation);
 		if (!r) {
 			log_err(s->vi ? "%s: không nạp được luật" : "%s: cannot load the rules", s->o.rules);
 			return -EINVAL;
@@ -805,6 +817,8 @@ out:
 	behave_destroy(s.behave);
 	if (s.have_rules)
 		ruleset_slot_finish(&s.rules);
+	if (s.yara_init)
+		yrr_global_finish();
 	defrag_destroy(s.defrag);
 	if (eve_close(s.eve))
 		rc = 1;

@@ -113,6 +113,26 @@ def case_slips():
           "slips: the periodic curl to 141.193.213.20 is a beaconing incident")
 
 
+def case_demo():
+    """the repo's demo capture with the starter rules: the fictional C2 name
+    seen in DNS, TLS and HTTP, and the binary it served, are one incident"""
+    incidents, _, _ = run([os.path.join(SRC, "tests", "data", "demo.pcap")])
+    c2 = [i for i in incidents.values() if i["indicator"] == "ioc:update-check.badsite.example"]
+    check(len(c2) == 1, "demo: one incident for update-check.badsite.example")
+    if not c2:
+        return
+    i = c2[0]
+    where = {e["observed"].rsplit(" in ", 1)[-1] for e in i["evidence"] if e["kind"] == "ioc"}
+    check({"dns", "tls", "http"} <= where, f"demo: its DNS, TLS and HTTP sightings aggregate ({sorted(where)})")
+    check(any(e["kind"] == "risk" and e["rule"] == "Binary Application Transfer" for e in i["evidence"]),
+          "demo: nDPI's binary-transfer risk on the same server joins it")
+    check(i["category"] == "c2" and i["national_type"] == 3 and i["severity"] == "critical"
+          and i["host"] == "10.77.0.2", "demo: c2, national type 3, critical, host 10.77.0.2")
+    check(len(i["id"]) == 32, "demo: a 32-hex-digit id")
+    again, _, _ = run([os.path.join(SRC, "tests", "data", "demo.pcap")], extra=("--workers", "1"))
+    check(set(again) == set(incidents), "demo: the same ids on a second run (deterministic)")
+
+
 def case_bad_rules():
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "ioc"))

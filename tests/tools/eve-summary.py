@@ -68,6 +68,15 @@ def main(path):
     section("Luồng theo giao thức (nDPI) / flows by protocol",
             [f"{p}: {n}" for p, n in flows.most_common()])
     section("Rủi ro nDPI / nDPI flow risks", risks)
+    incidents = {}
+    for e in events:
+        if e["event_type"] == "incident":
+            incidents[e["incident"]["id"]] = e["incident"]
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "none": 4}
+    section("Sự cố / incidents (mức, điểm, máy, loại, dấu hiệu, số lần)", [
+        f'{i["severity"]:8} {i["score"]:4} {i["host"]:15} {i["category"]:11} '
+        f'{i["indicator"]} x{i["count"]}  [{i["national_type_name"]}]'
+        for i in sorted(incidents.values(), key=lambda i: (order.get(i["severity"], 9), -i["score"]))])
     stats = [e for e in events if e["event_type"] == "stats"]
     if stats:
         s = stats[-1]["stats"]

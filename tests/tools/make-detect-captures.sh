@@ -137,7 +137,7 @@ listening() { in_ns "$1" ss -Hln"$2" "sport = :$3" | grep -q .; }
 cap_start() { # cap_start NAME - tcpdump on br-lan in the router namespace
   local name=$1
   : >"$WORK/$name.cap.log"
-  rtr tcpdump -Z root -n -s 0 -U --immediate-mode -i br-lan -w "$WORK/$name" 2>"$WORK/$name.cap.log" &
+  ip netns exec "$NS_RTR" tcpdump -Z root -n -s 0 -U --immediate-mode -i br-lan -w "$WORK/$name" 2>"$WORK/$name.cap.log" &
   CAP_PID=$!
   wait_for "tcpdump $name" grep -q 'listening on' "$WORK/$name.cap.log"
   sleep 0.3

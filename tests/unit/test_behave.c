@@ -553,6 +553,18 @@ static void test_beaconing(void)
 	}
 	CHECK(count_rule("beaconing") == 1);
 	behave_destroy(b);
+
+	/* 80 beats a minute apart: the ring wraps; raised again after an hour */
+	b = mk();
+	reset();
+	for (int i = 0; i < 80; i++) {
+		struct behave_flow f = flow(me, c2, 443, 6, i * 60 + rnd() * 3, 7, 6);
+		f.client_home = true;
+		behave_flow(b, &f, on_signal, NULL);
+	}
+	CHECK(count_rule("beaconing") == 2);
+	CHECK(nsigs == 2 && sigs[1].ts - sigs[0].ts >= 3600);
+	behave_destroy(b);
 }
 
 static void dns(struct behave *b, const char *host, const char *name, double t)
@@ -670,6 +682,21 @@ static void test_dga(void)
 	CHECK(nsigs == 12 && sigs[11].sev == SIG_SEV_HIGH && sigs[3].sev == SIG_SEV_MEDIUM);
 	behave_stats_get(b, &st);
 	CHECK(st.dga == 15 && st.dns == 19);
+	/* 30 new generated names in a minute: 16 signals (the budget), the rest counted */
+	reset();
+	for (int i = 0; i < 30; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "qx%dvbkzrtwplmh.org", i);
+		dns(b, "10.0.5.8", name, 100 + i);
+	}
+	CHECK(nsigs == 16);
+	behave_stats_get(b, &st);
+	CHECK(st.suppressed == 14);
+	/* a minute later the budget is back */
+	dns(b, "10.0.5.8", "qx99vbkzrtwplmh.org", 200);
+	CHECK(nsigs == 17);
+	if (nsigs == 17)
+		CHECK_CONTAINS(sigs[16].observed, "DGA-like names in 60 s");
 	behave_destroy(b);
 }
 

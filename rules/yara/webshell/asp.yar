@@ -15,11 +15,13 @@ rule webshell_asp_eval_request : webshell asp upload
 		reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms524948(v=vs.90)"
 
 	strings:
-		$vbs = /\b(eval|execute|executeglobal)\s*(\(\s*|\s)request\s*(\.\s*(form|querystring|item|cookies|params))?\s*[\(\[]/ nocase
+		// the request parameter is named by a quoted string: request("x"), Request.Form["x"]
+		$vbs = /\b(eval|execute|executeglobal)\s*(\(\s*|\s)request\s*(\.\s*(form|querystring|item|cookies|params))?\s*(\(\s*["'][^"'\r\n]{1,40}["']\s*\)|\[\s*["'][^"'\r\n]{1,40}["']\s*\])/ nocase
 		$js = /\beval\s*\(\s*Request\s*\.\s*(Item|Form|QueryString|Params)\s*\[[^\]]{1,40}\]\s*,\s*["']unsafe["']/ nocase
+		$asp = "<%"
 
 	condition:
-		any of them
+		$asp and ($vbs or $js)
 }
 
 rule webshell_asp_wscript_request : webshell asp upload
