@@ -30,7 +30,7 @@ struct policy {
 	uint64_t sev_pct[5];             /* none, low, medium, high, critical */
 	uint64_t threshold[5];           /* score for low, medium, high, critical (index 1..4) */
 	/* behaviour */
-	uint64_t b_window, b_scan_ports, b_sweep_hosts, b_brute_attempts;
+	uint64_t b_window, b_scan_ports, b_sweep_hosts, b_sweep_hosts_icmp, b_brute_attempts;
 	uint64_t b_beacon_min, b_beacon_jitter_pct, b_beacon_min_interval;
 	uint64_t b_dns_tunnel_queries, b_dns_label_len, b_dga_entropy_x100, b_max_hosts;
 };

@@ -626,51 +626,87 @@ unsigned yrr_rules_count(const struct yrr_rules *r)
 
 /* ---- scanning ------------------------------------------------------------- */
 
-static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+/* Fills m from a rule's metadata; tags are joined into tags[size]. */
+static void match_fill(const YR_RULE *rule, struct yrr_match *m, char *tags, size_t size)
 {
-	struct yrr_scanner *s = user;
-	const YR_RULE *rule = data;
-	const YR_STRING *string;
-	const YR_MATCH *match;
-	const char *tag;
 	struct rule_meta meta;
-	struct yrr_match m;
+	const char *tag;
 	size_t used = 0;
 
-	if (message != CALLBACK_MSG_RULE_MATCHING || !s->fn)
-		return CALLBACK_CONTINUE;
 	rule_meta(rule, &meta);
-	s->tags[0] = '\0';
+	tags[0] = '\0';
 	yr_rule_tags_foreach(rule, tag) {
-		int k = snprintf(s->tags + used, sizeof(s->tags) - used, "%s%s",
-				 used ? " " : "", tag);
+		int k = snprintf(tags + used, size - used, "%s%s", used ? " " : "", tag);
 
-		if (k < 0 || (size_t)k >= sizeof(s->tags) - used)
+		if (k < 0 || (size_t)k >= size - used) {
+			tags[used] = '\0';
 			break;   /* keep the tags that fit whole */
+		}
 		used += (size_t)k;
 	}
-	s->tags[used] = '\0';
-	m = (struct yrr_match){
+	*m = (struct yrr_match){
 		.rule = rule->identifier,
 		.ns = rule->ns->name,
 		.severity = meta.severity,
 		.category = meta.category,
 		.description = meta.description,
-		.tags = s->tags,
+		.tags = tags,
 		.description_vi = meta.description_vi,
 		.reference = meta.reference,
 		.string = NULL,
 		.offset = -1,
 	};
-	yr_rule_strings_foreach(rule, string) {
-		yr_string_matches_foreach(ctx, string, match) {
-			int64_t off = match->base + match->offset;
+}
 
-			if (m.offset < 0 || off < m.offset) {
-				m.offset = off;
-				m.string = string->identifier;
+void yrr_rules_each(const struct yrr_rules *r, yrr_match_fn fn, void *arg)
+{
+	const YR_RULE *rule;
+	char tags[256];
+
+	if (!r)
+		return;
+	yr_rules_foreach(r->rules, rule) {
+		struct yrr_match m;
+
+		if (RULE_IS_PRIVATE(rule))
+			continue;
+		match_fill(rule, &m, tags, sizeof(tags));
+		if (!fn(arg, &m))
+			return;
+	}
+}
+
+static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+{
+	struct yrr_scanner *s = user;
+	const YR_RULE *rule = data;
+	const YR_STRING *string;
+	struct yrr_match m;
+
+	if (message != CALLBACK_MSG_RULE_MATCHING || !s->fn)
+		return CALLBACK_CONTINUE;
+	match_fill(rule, &m, s->tags, sizeof(s->tags));
+	yr_rule_strings_foreach(rule, string) {
+		/* libyara 4.2's notebook hands out YR_MATCHes at unaligned
+		 * addresses (each follows a variable-length data copy): read them
+		 * by memcpy, not through the pointer. A string's matches come in
+		 * offset order, so the first public one is its earliest. */
+		const YR_MATCH *p = ctx->matches[string->idx].head;
+
+		while (p) {
+			YR_MATCH match;
+
+			memcpy(&match, p, sizeof(match));
+			if (!match.is_private) {
+				int64_t off = match.base + match.offset;
+
+				if (m.offset < 0 || off < m.offset) {
+					m.offset = off;
+					m.string = string->identifier;
+				}
+				break;
 			}
-			break;   /* a string's matches come in offset order */
+			p = match.next;
 		}
 	}
 	return s->fn(s->arg, &m) ? CALLBACK_CONTINUE : CALLBACK_ABORT;

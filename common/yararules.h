@@ -94,6 +94,10 @@ struct yrr_rules *yrr_compile_dir(const char *dir, yrr_report_fn report, void *a
 int yrr_check_file(const char *path, yrr_report_fn report, void *arg);
 void yrr_rules_destroy(struct yrr_rules *r);   /* accepts NULL */
 unsigned yrr_rules_count(const struct yrr_rules *r);
+/* Calls fn once per public rule, in compile order, with its metadata
+ * (string NULL, offset -1): for "haidang-rules list" and tests. Stops
+ * when fn returns false. */
+void yrr_rules_each(const struct yrr_rules *r, yrr_match_fn fn, void *arg);
 
 /* NULL when out of memory or YRR_MAX_SCANNERS scanners already exist.
  * timeout_s 0 = no timeout. */

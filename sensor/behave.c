@@ -52,7 +52,9 @@
 #define DOM_NAME_MAX 96       /* registered domain kept (longer: truncated copy) */
 #define SUPP_PER_KIND 16      /* signals per kind per host per window */
 #define PENDING_MAX 8         /* signals one call can raise */
-#define NAME_MAX_LEN 253
+#define NAME_MAX_LEN 253      /* a DNS name in text form */
+#define NAME_BUF 256          /* what is kept of a longer one */
+#define NO_DOMAIN "(no registered domain)"
 #define TUNNEL_LEFT_LEN 16    /* a leftmost label this long ... */
 #define TUNNEL_LEFT_ENTROPY 3.5 /* ... with this entropy is tunnel-like */
 
@@ -171,6 +173,7 @@ void behave_config_defaults(struct behave_config *cfg)
 	cfg->window = 60;
 	cfg->scan_ports = 25;
 	cfg->sweep_hosts = 25;
+	cfg->sweep_hosts_icmp = 12;
 	cfg->brute_attempts = 10;
 	cfg->beacon_min = 8;
 	cfg->beacon_jitter = 0.2;
@@ -198,6 +201,7 @@ static void config_fix(struct behave_config *c, const struct behave_config *in)
 	c->window = clamp_u(in->window, d.window, 1, 86400);
 	c->scan_ports = clamp_u(in->scan_ports, d.scan_ports, 2, THRESHOLD_MAX);
 	c->sweep_hosts = clamp_u(in->sweep_hosts, d.sweep_hosts, 2, THRESHOLD_MAX);
+	c->sweep_hosts_icmp = clamp_u(in->sweep_hosts_icmp, d.sweep_hosts_icmp, 2, THRESHOLD_MAX);
 	c->brute_attempts = clamp_u(in->brute_attempts, d.brute_attempts, 2, 1u << 20);
 	c->beacon_min = clamp_u(in->beacon_min, d.beacon_min, 3, BEACON_RING);
 	c->beacon_jitter = in->beacon_jitter > 0 ? in->beacon_jitter : d.beacon_jitter;
@@ -264,6 +268,8 @@ static int64_t tv_ms(const struct timeval *tv)
 
 static const char *proto_name(uint8_t proto, char *buf, size_t size)
 {
+	if (proto == 1 || proto == 58)
+		return "icmp";
 	if (proto == 6)
 		return "tcp";
 	if (proto == 17)
@@ -337,18 +343,23 @@ static bool in_list(const char *const *list, size_t n, const char *s, size_t len
 	return false;
 }
 
-/* Lowercases name into buf (>= NAME_MAX_LEN + 1 bytes) without the final
- * dot. Returns its length, or 0 when it is not a name worth judging:
- * empty, too long, an empty or over-long label, or a single label. */
-static size_t name_normalise(const char *name, char *buf)
+/* Lowercases name into buf (>= NAME_BUF bytes) without the final dot.
+ * Returns its length, or 0 when it is not a name worth judging: empty, an
+ * empty label, or a single label. Names longer than DNS allows (a parser's
+ * cut, or a caller's own) keep their first NAME_BUF - 1 bytes and set
+ * *oversize. */
+static size_t name_normalise(const char *name, char *buf, bool *oversize)
 {
 	size_t n = 0, label = 0, labels = 1;
 
+	*oversize = false;
 	if (!name)
 		return 0;
 	for (const char *p = name; *p; p++) {
-		if (n >= NAME_MAX_LEN)
-			return 0;
+		if (n >= NAME_BUF - 1) {
+			*oversize = true;
+			break;
+		}
 		if (*p == '.') {
 			if (!label)
 				return 0;
@@ -356,15 +367,41 @@ static size_t name_normalise(const char *name, char *buf)
 				break;
 			label = 0;
 			labels++;
-		} else if (++label > 63) {
-			return 0;
+		} else {
+			label++;
 		}
 		buf[n++] = (char)tolower((unsigned char)*p);
 	}
 	buf[n] = '\0';
 	if (!n || !label || labels < 2)
 		return 0;
+	if (n > NAME_MAX_LEN)
+		*oversize = true;
 	return n;
+}
+
+/* Whether the last label can be a top-level domain: letters only, or an
+ * IDN ("xn--"). Names ending otherwise (a tunnel talking straight to its
+ * server, an address typed as a name, a name cut short) have no registered
+ * domain. */
+static bool tld_plausible(const char *s, size_t len)
+{
+	size_t start = len, n;
+	const char *t;
+
+	while (start > 0 && s[start - 1] != '.')
+		start--;
+	t = s + start;
+	n = len - start;
+
+	if (n >= 4 && !memcmp(t, "xn--", 4))
+		return true;
+	if (n < 2)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] < 'a' || t[i] > 'z')
+			return false;
+	return true;
 }
 
 /* Offset of the registered domain in a normalised name. */
@@ -389,10 +426,11 @@ static size_t regdom_offset(const char *s, size_t len)
 
 const char *behave_registered_domain(const char *name, char *buf, size_t size)
 {
-	char n[NAME_MAX_LEN + 1];
-	size_t len = name_normalise(name, n), off;
+	char n[NAME_BUF];
+	bool oversize;
+	size_t len = name_normalise(name, n, &oversize), off;
 
-	if (!len)
+	if (!len || oversize || !tld_plausible(n, len))
 		return NULL;
 	off = regdom_offset(n, len);
 	if (len - off + 1 > size)
@@ -508,11 +546,12 @@ static bool dga_name(const char *n, size_t len, double min_entropy, double *ent,
 
 bool behave_dga_check(const char *name, double min_entropy)
 {
-	char n[NAME_MAX_LEN + 1];
-	size_t len = name_normalise(name, n), off;
+	char n[NAME_BUF];
+	bool oversize;
+	size_t len = name_normalise(name, n, &oversize), off;
 	double ent;
 
-	if (!len)
+	if (!len || oversize || !tld_plausible(n, len))
 		return false;
 	if (min_entropy <= 0)
 		min_entropy = 2.5;
@@ -807,6 +846,9 @@ static bool probe(const struct behave_flow *f)
 		return f->pkts[1] <= 2;
 	if (f->proto == 17)
 		return f->pkts[1] == 0 && !(f->dport >= 33434 && f->dport <= 33534);
+	/* ping sweeps: a few echoes to one address, answered or not */
+	if (f->proto == 1 || f->proto == 58)
+		return f->pkts[0] <= 4 && f->pkts[1] <= 4;
 	return false;
 }
 
@@ -1078,7 +1120,8 @@ static void check_sweep(struct behave *b, struct host *h, const struct behave_fl
 	if (supp_active(h, K_SWEEP, key, h->now) || supp_active(h, K_SWEEP, SWEEP_ALL_KEY, h->now))
 		return;
 	n = bitwin_count(&p->w, p->bits[0], p->bits[1], PEER_WORDS, h->now, w);
-	if (n < b->cfg.sweep_hosts || !supp_arm(b, h, K_SWEEP, key, h->now, h->now + w))
+	if (n < (f->proto == 1 || f->proto == 58 ? b->cfg.sweep_hosts_icmp : b->cfg.sweep_hosts) ||
+	    !supp_arm(b, h, K_SWEEP, key, h->now, h->now + w))
 		return;
 	pd = batch_add(bt, "host_sweep", "scanning", scan_severity(f), &f->end);
 	if (!pd)
@@ -1482,8 +1525,9 @@ static void printable(char *dst, const char *src, size_t size)
 void behave_dns_query(struct behave *b, const struct hd_addr *host, const char *qname,
 		      const struct timeval *ts, signal_fn fn, void *arg)
 {
-	char n[NAME_MAX_LEN + 1], reg[DOM_NAME_MAX];
-	size_t len = name_normalise(qname, n), off = 0;
+	char n[NAME_BUF], reg[DOM_NAME_MAX];
+	bool oversize;
+	size_t len = name_normalise(qname, n, &oversize), off = 0;
 	bool dga = false, tunnel = false;
 	unsigned longest = 0;
 	double ent = 0;
@@ -1494,9 +1538,16 @@ void behave_dns_query(struct behave *b, const struct hd_addr *host, const char *
 	bt.n = 0;
 	if (len && !(len >= 5 && !strcmp(n + len - 5, ".arpa")) &&
 	    !(len >= 6 && !strcmp(n + len - 6, ".local"))) {
-		dga = dga_name(n, len, b->cfg.dga_entropy, &ent, &off);
-		tunnel = off > 1 && tunnel_like(&b->cfg, n, off - 1, &longest);
-		printable(reg, n + off, sizeof(reg));
+		if (oversize || !tld_plausible(n, len)) {
+			/* no registered domain: the whole name is judged, counted
+			 * under one pseudo-domain per host */
+			tunnel = tunnel_like(&b->cfg, n, len, &longest) || oversize;
+			str_copy(reg, NO_DOMAIN, sizeof(reg));
+		} else {
+			dga = dga_name(n, len, b->cfg.dga_entropy, &ent, &off);
+			tunnel = off > 1 && tunnel_like(&b->cfg, n, off - 1, &longest);
+			printable(reg, n + off, sizeof(reg));
+		}
 	}
 	pthread_mutex_lock(&b->lock);
 	b->st.dns++;

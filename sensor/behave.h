@@ -30,6 +30,7 @@ struct behave_config {
 	unsigned window;            /* seconds over which scans and brute force are counted (60) */
 	unsigned scan_ports;        /* distinct ports on one peer within window (25) */
 	unsigned sweep_hosts;       /* distinct peers on one port within window (25) */
+	unsigned sweep_hosts_icmp;  /* distinct peers pinged within window (12) */
 	unsigned brute_attempts;    /* short connections to one auth service within window (10) */
 	unsigned beacon_min;        /* connections to one peer before judging regularity (8) */
 	double beacon_jitter;       /* max relative deviation of intervals, e.g. 0.2 */

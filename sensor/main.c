@@ -246,6 +246,7 @@ static struct behave *behave_from_policy(const struct policy *p)
 	c.window = (unsigned)p->b_window;
 	c.scan_ports = (unsigned)p->b_scan_ports;
 	c.sweep_hosts = (unsigned)p->b_sweep_hosts;
+	c.sweep_hosts_icmp = (unsigned)p->b_sweep_hosts_icmp;
 	c.brute_attempts = (unsigned)p->b_brute_attempts;
 	c.beacon_min = (unsigned)p->b_beacon_min;
 	c.beacon_jitter = (double)p->b_beacon_jitter_pct / 100.0;

