@@ -775,6 +775,10 @@ int main(int argc, char **argv)
 		pthread_join(s.signal_thread, NULL);
 		s.signal_started = false;
 	}
+	/* every packet processed everywhere before any flow ends, so what a
+	 * flow's end concludes sees all the others' context */
+	for (unsigned i = 0; i < s.nworkers; i++)
+		worker_sync(s.workers[i]);
 	/* end every flow: drain the queues, flush the parsers, write flows */
 	for (unsigned i = 0; i < s.nworkers; i++) {
 		if (s.threaded)

@@ -48,6 +48,8 @@ struct queue {
 	unsigned head, tail;      /* ring of full batches, and NULL = stop */
 	struct batch *free[BATCHES];
 	unsigned nfree;
+	pthread_cond_t idle;
+	uint64_t pushed, done;    /* batches handed over, batches processed */
 };
 
 struct worker {
@@ -229,11 +231,35 @@ static void batch_put_free(struct worker *w, struct batch *b)
 	pthread_mutex_unlock(&w->q.mu);
 }
 
+/* A processed batch: count it, wake whoever waits for the worker to be
+ * idle. */
+static void batch_done(struct worker *w, struct batch *b)
+{
+	pthread_mutex_lock(&w->q.mu);
+	w->q.free[w->q.nfree++] = b;
+	w->q.done++;
+	pthread_cond_signal(&w->q.nonfull);
+	pthread_cond_broadcast(&w->q.idle);
+	pthread_mutex_unlock(&w->q.mu);
+}
+
+void worker_sync(struct worker *w)
+{
+	if (!w || !w->threaded)
+		return;
+	worker_push(w);
+	pthread_mutex_lock(&w->q.mu);
+	while (w->q.done != w->q.pushed)
+		pthread_cond_wait(&w->q.idle, &w->q.mu);
+	pthread_mutex_unlock(&w->q.mu);
+}
+
 static void queue_push(struct worker *w, struct batch *b)
 {
 	pthread_mutex_lock(&w->q.mu);
 	w->q.ring[w->q.tail] = b;
 	w->q.tail = (w->q.tail + 1) % (BATCHES + 1);
+	w->q.pushed++;
 	pthread_cond_signal(&w->q.nonempty);
 	pthread_mutex_unlock(&w->q.mu);
 }
@@ -277,7 +303,7 @@ static void *worker_main(void *arg)
 				worker_packet(w, &r->p);
 			off += r->size;
 		}
-		batch_put_free(w, b);
+		batch_done(w, b);
 	}
 	worker_flush(w);
 	return NULL;
@@ -291,6 +317,7 @@ int worker_start(struct worker *w)
 	pthread_mutex_init(&w->q.mu, NULL);
 	pthread_cond_init(&w->q.nonempty, NULL);
 	pthread_cond_init(&w->q.nonfull, NULL);
+	pthread_cond_init(&w->q.idle, NULL);
 	for (unsigned i = 0; i < BATCHES; i++) {
 		struct batch *b = malloc(sizeof(*b));
 		if (!b)
@@ -375,6 +402,7 @@ void worker_stop(struct worker *w)
 	pthread_mutex_destroy(&w->q.mu);
 	pthread_cond_destroy(&w->q.nonempty);
 	pthread_cond_destroy(&w->q.nonfull);
+	pthread_cond_destroy(&w->q.idle);
 }
 
 void worker_stats_add(const struct worker *w, struct worker_stats *sum)

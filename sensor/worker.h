@@ -71,6 +71,9 @@ void worker_enqueue(struct worker *w, const struct pkt *p);
 void worker_enqueue_tick(struct worker *w, const struct timeval *now);
 void worker_push(struct worker *w);
 void worker_stop(struct worker *w);
+/* Hands over the partial batch and waits until the worker has processed
+ * everything queued (its flows stay open). */
+void worker_sync(struct worker *w);
 
 /* Adds w's counters into sum (exact once the worker is stopped). */
 void worker_stats_add(const struct worker *w, struct worker_stats *sum);
