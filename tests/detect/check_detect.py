@@ -133,6 +133,66 @@ def case_demo():
     check(set(again) == set(incidents), "demo: the same ids on a second run (deterministic)")
 
 
+def own_rules(tmp):
+    """the captures' own indicators and allow list, with the repo's YARA
+    rules and policy"""
+    d = os.path.join(tmp, "rules")
+    shutil.copytree(os.path.join(SRC, "tests", "data", "detect", "rules"), d)
+    shutil.copytree(os.path.join(RULES, "yara"), os.path.join(d, "yara"))
+    shutil.copy(os.path.join(RULES, "policy.conf"), d)
+    return d
+
+
+def case_own():
+    """the project's own captures of real traffic made for detection
+    (tests/data/detect, see its README for how and what)"""
+    data = os.path.join(SRC, "tests", "data", "detect")
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = own_rules(tmp)
+
+        def incs(name):
+            return list(run([os.path.join(data, name)], rules=rules)[0].values())
+
+        c2 = [i for i in incs("c2-beacon.pcap") if i["host"] == "10.88.0.10"]
+        main = [i for i in c2 if i["indicator"] in ("ioc:update.c2-lab.example", "ioc:203.0.113.66")]
+        check(len(main) == 1, f"c2: DNS, SNI, address, certificate and JA3 of one C2 make one incident (got {len(main)})")
+        if main:
+            i = main[0]
+            check(i["count"] == 10, f"c2: count 10 for 10 beacons (got {i['count']})")
+            check(i["category"] == "c2", "c2: category c2")
+            kinds = {e.get("type") for e in i["evidence"] if e["kind"] == "ioc"}
+            check({"domain", "ip", "cert_sha1", "ja3"} <= kinds, f"c2: evidence of every kind ({sorted(kinds)})")
+
+        ph = [i for i in incs("two-hosts.pcap") if i["indicator"] == "ioc:login-verify.phish-lab.example"]
+        check(sorted(i["host"] for i in ph) == ["10.88.0.10", "10.88.0.11"],
+              "two-hosts: two hosts hitting one indicator give two incidents")
+        check(all(i["category"] == "phishing" and i["count"] == 1 for i in ph), "two-hosts: phishing, count 1 each")
+
+        al = incs("allowlisted.pcap")
+        check(not any("vendor-lab" in i["indicator"] for i in al), "allowlisted: an allow-listed indicator yields nothing")
+
+        ws = incs("webshell.pcap")
+        shells = [i for i in ws if i["category"] == "webshell"]
+        check(any(i["host"] == "10.88.0.10" for i in shells), "webshell: the downloaded PHP webshell is caught by YARA")
+        check(any(i["host"] == "10.88.0.20" for i in shells), "webshell: the webshell uploaded to the portal is caught")
+
+        dl = [i for i in incs("download.pcap") if i["indicator"].startswith("ioc:c681db4d")]
+        check(len(dl) == 1, "download: one incident for the listed file")
+        check(bool(dl) and dl[0]["count"] >= 2, f"download: matched by sha256 (plain and chunked; count {dl[0]['count'] if dl else 0})")
+
+        sc = incs("portscan.pcap")
+        check(any("port_scan" in i["indicator"] and i["host"] == "10.88.0.10" for i in sc), "portscan: the port scan")
+        check(any("host_sweep" in i["indicator"] and i["host"] == "10.88.0.10" for i in sc), "portscan: the host sweep")
+
+        bf = [i for i in incs("bruteforce.pcap") if i["category"] == "brute_force"]
+        check(any(i["host"] == "10.88.0.20" and i.get("peer") == "203.0.113.50" for i in bf),
+              "bruteforce: password guessing against the portal")
+
+        tn = incs("dns-tunnel.pcap")
+        check(any("dns_tunnelling" in i["indicator"] for i in tn), "dns-tunnel: DNS tunnelling")
+        check(any("dga" in i["indicator"] for i in tn), "dns-tunnel: DGA-looking names")
+
+
 def case_bad_rules():
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "ioc"))
