@@ -60,6 +60,7 @@ struct incident {
 	uint64_t signals;
 	struct timeval first, last, written;
 	bool dirty, ever_written;
+	bool peer_is_resolver;  /* the peer so far is only the DNS server asked */
 	struct evidence *ev;
 	unsigned nev, cap;
 	uint64_t dropped_evidence;
@@ -440,6 +441,7 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 		}
 		inc->host = sig->host;
 		inc->peer = sig->peer;
+		inc->peer_is_resolver = sig->app_proto && !strcmp(sig->app_proto, "dns");
 		inc->bucket = bucket;
 		str_copy(inc->group, group, sizeof(inc->group));
 		inc->cat = category_get(sig->category ? sig->category : default_category(sig));
@@ -461,8 +463,12 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 	add_evidence(t, inc, sig, score);
 	if (timercmp(&sig->ts, &inc->last, >))
 		inc->last = sig->ts;
-	if (!inc->peer.family && sig->peer.family)
+	/* the server an indicator is about beats the resolver asked for it */
+	if (sig->peer.family && (!inc->peer.family ||
+	    (inc->peer_is_resolver && !(sig->app_proto && !strcmp(sig->app_proto, "dns"))))) {
 		inc->peer = sig->peer;
+		inc->peer_is_resolver = sig->app_proto && !strcmp(sig->app_proto, "dns");
+	}
 	/* a more specific category wins over the generic default */
 	if (sig->category && (!strcmp(inc->cat->name, "malware") || !strcmp(inc->cat->name, "other")) &&
 	    strcmp(sig->category, "malware") && strcmp(sig->category, "other"))
