@@ -96,6 +96,11 @@ const struct extract_stats *extract_stats(const struct extract *x)
 	return &x->st;
 }
 
+const struct stream_stats *extract_stream_stats(const struct extract *x)
+{
+	return &x->pool.st;
+}
+
 static struct flow_meta *meta_get(struct flow *f)
 {
 	if (!f->meta) {

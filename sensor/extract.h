@@ -17,6 +17,7 @@
 
 struct eve;
 struct dpi;
+struct stream_stats;
 
 struct extract_stats {
 	uint64_t dns, dns_malformed, http, tls, ssh, quic, files;
@@ -36,5 +37,7 @@ void extract_dpi_done(struct extract *x, struct flow *f, const struct timeval *t
 /* The flow ends: write what is pending, free the state. */
 void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *ts);
 const struct extract_stats *extract_stats(const struct extract *x);
+/* TCP reassembly counters of this worker's streams. */
+const struct stream_stats *extract_stream_stats(const struct extract *x);
 
 #endif

@@ -370,6 +370,20 @@ static void write_stats_event(struct sensor *s)
 	jw_uint(w, "tls", ws.app.tls);
 	jw_uint(w, "ssh", ws.app.ssh);
 	jw_uint(w, "quic", ws.app.quic);
+	jw_uint(w, "files", ws.app.files);
+	jw_obj_close(w);
+	jw_obj_open(w, "stream");
+	jw_uint(w, "segments", ws.stream.segments);
+	jw_uint(w, "bytes", ws.stream.bytes_delivered);
+	jw_uint(w, "retransmissions", ws.stream.retransmissions);
+	jw_uint(w, "overlaps", ws.stream.overlaps);
+	jw_uint(w, "overlap_diffs", ws.stream.overlap_diffs);
+	jw_uint(w, "out_of_order", ws.stream.out_of_order);
+	jw_uint(w, "gaps", ws.stream.gaps);
+	jw_uint(w, "gap_bytes", ws.stream.gap_bytes);
+	jw_uint(w, "depth_reached", ws.stream.depth_reached);
+	jw_uint(w, "memcap_drops", ws.stream.memcap_drops);
+	jw_uint(w, "out_of_window", ws.stream.out_of_window);
 	jw_obj_close(w);
 	if (s->incidents) {
 		struct incident_stats is;

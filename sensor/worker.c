@@ -436,9 +436,24 @@ void worker_stats_add(const struct worker *w, struct worker_stats *sum)
 	sum->app.tls += xs->tls;
 	sum->app.ssh += xs->ssh;
 	sum->app.quic += xs->quic;
+	sum->app.files += xs->files;
 	eve_stats_add(w->eve, &sum->eve);
 	sum->ioc_hits += w->match.hits;
 	sum->allow_suppressed += w->match.suppressed;
+	{
+		const struct stream_stats *ss = extract_stream_stats(w->extract);
+		sum->stream.segments += ss->segments;
+		sum->stream.bytes_delivered += ss->bytes_delivered;
+		sum->stream.retransmissions += ss->retransmissions;
+		sum->stream.overlaps += ss->overlaps;
+		sum->stream.out_of_order += ss->out_of_order;
+		sum->stream.gaps += ss->gaps;
+		sum->stream.gap_bytes += ss->gap_bytes;
+		sum->stream.depth_reached += ss->depth_reached;
+		sum->stream.memcap_drops += ss->memcap_drops;
+		sum->stream.out_of_window += ss->out_of_window;
+		sum->stream.overlap_diffs += ss->overlap_diffs;
+	}
 	sum->yara_scans += w->match.scans;
 	sum->yara_timeouts += w->match.scan_timeouts;
 }

@@ -23,6 +23,7 @@
 #include "extract.h"
 #include "eve.h"
 #include "flow.h"
+#include "stream.h"
 
 struct worker_stats {
 	uint64_t pkts, ipv4, ipv6, tcp, udp, icmp, other, tunnelled;
@@ -32,6 +33,7 @@ struct worker_stats {
 	struct eve_stats eve;
 	uint64_t flow_limit;
 	uint64_t ioc_hits, allow_suppressed, yara_scans, yara_timeouts;
+	struct stream_stats stream;
 };
 
 struct worker;
