@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -592,6 +593,42 @@ static void *grow(struct behave *b, struct host *h, void *p, size_t oldn, size_t
 	return np;
 }
 
+/* Doubles a host's full table (arr, n entries of *cap; first: its first
+ * size) while it holds fewer than max. Returns the new array, for the
+ * caller to store, with *cap updated; NULL when the table was not grown
+ * (not full, at max, or out of memory). */
+static void *table_grow(struct behave *b, struct host *h, void *arr, uint32_t n, uint32_t *cap,
+			uint32_t max, uint32_t first, size_t elsz)
+{
+	uint32_t nc;
+	void *na;
+
+	if (n != *cap || *cap >= max)
+		return NULL;
+	nc = *cap ? *cap * 2 : first;
+	na = grow(b, h, arr, *cap, nc, elsz);
+	if (na)
+		*cap = nc;
+	return na;
+}
+
+/* The entry of arr (n entries of elsz bytes) whose int64_t time at offset
+ * stamp is the oldest, the first of equals; NULL when n is 0. */
+static void *table_oldest(void *arr, uint32_t n, size_t elsz, size_t stamp)
+{
+	char *e = arr, *old = NULL;
+	int64_t t, ot = 0;
+
+	for (uint32_t i = 0; i < n; i++, e += elsz) {
+		memcpy(&t, e + stamp, sizeof(t));
+		if (!old || t < ot) {
+			old = e;
+			ot = t;
+		}
+	}
+	return old;
+}
+
 /* ---- hosts: hash table and LRU ---- */
 
 static struct host **bucket_of(struct behave *b, const struct hd_addr *a)
@@ -967,30 +1004,20 @@ static unsigned bitwin_count(const struct bitwin *bw, const uint64_t *cur, const
 static struct peerent *peer_get(struct behave *b, struct host *h, const struct hd_addr *peer,
 				uint64_t hash, int64_t now)
 {
-	struct peerent *p = NULL;
+	struct peerent *p, *np;
 
 	for (uint32_t i = 0; i < h->npeers; i++)
 		if (h->peers[i].hash == hash && addr_equal(&h->peers[i].addr, peer)) {
 			h->peers[i].used = now;
 			return &h->peers[i];
 		}
-	if (h->npeers == h->peers_cap && h->peers_cap < PEER_MAX) {
-		uint32_t nc = h->peers_cap ? h->peers_cap * 2 : 2;
-		struct peerent *np = grow(b, h, h->peers, h->peers_cap, nc, sizeof(*np));
-		if (np) {
-			h->peers = np;
-			h->peers_cap = nc;
-		}
-	}
-	if (h->npeers < h->peers_cap) {
+	np = table_grow(b, h, h->peers, h->npeers, &h->peers_cap, PEER_MAX, 2, sizeof(*np));
+	if (np)
+		h->peers = np;
+	if (h->npeers < h->peers_cap)
 		p = &h->peers[h->npeers++];
-	} else {
-		for (uint32_t i = 0; i < h->npeers; i++)
-			if (!p || h->peers[i].used < p->used)
-				p = &h->peers[i];
-		if (!p)
-			return NULL;
-	}
+	else if (!(p = table_oldest(h->peers, h->npeers, sizeof(*p), offsetof(struct peerent, used))))
+		return NULL;
 	memset(p, 0, sizeof(*p));
 	p->addr = *peer;
 	p->hash = hash;
@@ -1002,30 +1029,20 @@ static struct peerent *peer_get(struct behave *b, struct host *h, const struct h
 static struct portent *port_get(struct behave *b, struct host *h, uint8_t proto, uint16_t port,
 				int64_t now)
 {
-	struct portent *p = NULL;
+	struct portent *p, *np;
 
 	for (uint32_t i = 0; i < h->nports; i++)
 		if (h->ports[i].port == port && h->ports[i].proto == proto) {
 			h->ports[i].used = now;
 			return &h->ports[i];
 		}
-	if (h->nports == h->ports_cap && h->ports_cap < PORT_MAX) {
-		uint32_t nc = h->ports_cap ? h->ports_cap * 2 : 2;
-		struct portent *np = grow(b, h, h->ports, h->ports_cap, nc, sizeof(*np));
-		if (np) {
-			h->ports = np;
-			h->ports_cap = nc;
-		}
-	}
-	if (h->nports < h->ports_cap) {
+	np = table_grow(b, h, h->ports, h->nports, &h->ports_cap, PORT_MAX, 2, sizeof(*np));
+	if (np)
+		h->ports = np;
+	if (h->nports < h->ports_cap)
 		p = &h->ports[h->nports++];
-	} else {
-		for (uint32_t i = 0; i < h->nports; i++)
-			if (!p || h->ports[i].used < p->used)
-				p = &h->ports[i];
-		if (!p)
-			return NULL;
-	}
+	else if (!(p = table_oldest(h->ports, h->nports, sizeof(*p), offsetof(struct portent, used))))
+		return NULL;
 	memset(p, 0, sizeof(*p));
 	p->port = port;
 	p->proto = proto;
@@ -1037,30 +1054,20 @@ static struct portent *port_get(struct behave *b, struct host *h, uint8_t proto,
 static struct login *login_get(struct behave *b, struct host *h, const struct hd_addr *peer,
 			       uint16_t port, int64_t now)
 {
-	struct login *l = NULL;
+	struct login *l, *nl;
 
 	for (uint32_t i = 0; i < h->nlogins; i++)
 		if (h->logins[i].port == port && addr_equal(&h->logins[i].peer, peer)) {
 			h->logins[i].used = now;
 			return &h->logins[i];
 		}
-	if (h->nlogins == h->logins_cap && h->logins_cap < LOGIN_MAX) {
-		uint32_t nc = h->logins_cap ? h->logins_cap * 2 : 2;
-		struct login *nl = grow(b, h, h->logins, h->logins_cap, nc, sizeof(*nl));
-		if (nl) {
-			h->logins = nl;
-			h->logins_cap = nc;
-		}
-	}
-	if (h->nlogins < h->logins_cap) {
+	nl = table_grow(b, h, h->logins, h->nlogins, &h->logins_cap, LOGIN_MAX, 2, sizeof(*nl));
+	if (nl)
+		h->logins = nl;
+	if (h->nlogins < h->logins_cap)
 		l = &h->logins[h->nlogins++];
-	} else {
-		for (uint32_t i = 0; i < h->nlogins; i++)
-			if (!l || h->logins[i].used < l->used)
-				l = &h->logins[i];
-		if (!l)
-			return NULL;
-	}
+	else if (!(l = table_oldest(h->logins, h->nlogins, sizeof(*l), offsetof(struct login, used))))
+		return NULL;
 	memset(l, 0, sizeof(*l));
 	l->peer = *peer;
 	l->port = port;
@@ -1243,21 +1250,16 @@ static void check_brute(struct behave *b, struct host *h, const struct behave_fl
 static struct pair *pair_get(struct behave *b, struct host *h, const struct hd_addr *peer,
 			     uint8_t proto, uint16_t port, int64_t t)
 {
-	struct pair *p, *victim = NULL;
+	struct pair *p, *np, *victim = NULL;
 
 	for (uint32_t i = 0; i < h->npairs; i++) {
 		p = &h->pairs[i];
 		if (p->port == port && p->proto == proto && addr_equal(&p->peer, peer))
 			return p;
 	}
-	if (h->npairs == h->pairs_cap && h->pairs_cap < PAIR_MAX) {
-		uint32_t nc = h->pairs_cap ? h->pairs_cap * 2 : 4;
-		struct pair *np = grow(b, h, h->pairs, h->pairs_cap, nc, sizeof(*np));
-		if (np) {
-			h->pairs = np;
-			h->pairs_cap = nc;
-		}
-	}
+	np = table_grow(b, h, h->pairs, h->npairs, &h->pairs_cap, PAIR_MAX, 4, sizeof(*np));
+	if (np)
+		h->pairs = np;
 	if (h->npairs < h->pairs_cap) {
 		p = &h->pairs[h->npairs++];
 	} else if (h->npairs) {
@@ -1482,28 +1484,18 @@ unlock:
 static struct dom *dom_get(struct behave *b, struct host *h, const char *name, int64_t now)
 {
 	uint64_t key = nonzero(str_hash(b->seed, name));
-	struct dom *d = NULL;
+	struct dom *d, *nd;
 
 	for (uint32_t i = 0; i < h->ndoms; i++)
 		if (h->doms[i].key == key && !strncmp(h->doms[i].name, name, DOM_NAME_MAX - 1))
 			return &h->doms[i];
-	if (h->ndoms == h->doms_cap && h->doms_cap < DOM_MAX) {
-		uint32_t nc = h->doms_cap ? h->doms_cap * 2 : 2;
-		struct dom *nd = grow(b, h, h->doms, h->doms_cap, nc, sizeof(*nd));
-		if (nd) {
-			h->doms = nd;
-			h->doms_cap = nc;
-		}
-	}
-	if (h->ndoms < h->doms_cap) {
+	nd = table_grow(b, h, h->doms, h->ndoms, &h->doms_cap, DOM_MAX, 2, sizeof(*nd));
+	if (nd)
+		h->doms = nd;
+	if (h->ndoms < h->doms_cap)
 		d = &h->doms[h->ndoms++];
-	} else {
-		for (uint32_t i = 0; i < h->ndoms; i++)
-			if (!d || h->doms[i].last < d->last)
-				d = &h->doms[i];
-		if (!d)
-			return NULL;
-	}
+	else if (!(d = table_oldest(h->doms, h->ndoms, sizeof(*d), offsetof(struct dom, last))))
+		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->key = key;
 	str_copy(d->name, name, sizeof(d->name));

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "category.h"
 #include "conf.h"
 #include "log.h"
@@ -195,6 +197,97 @@ char *import_slurp(struct import *im, const char *path, size_t max, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+int import_json(struct import *im, const char *path, size_t max, struct cJSON **root)
+{
+	size_t len;
+	char *buf = import_slurp(im, path, max, &len);
+
+	*root = NULL;
+	if (!buf)
+		return -EIO;
+	*root = cJSON_ParseWithLength(buf, len);
+	if (!*root) {
+		const char *at = cJSON_GetErrorPtr();
+		unsigned line = 1;
+		char where[24];
+		for (const char *p = buf; at && p < at && *p; p++)
+			line += *p == '\n';
+		snprintf(where, sizeof(where), "%u", line);
+		import_problem(im, where, im->vi ? "JSON không hợp lệ" : "invalid JSON");
+	}
+	free(buf);
+	return 0;
+}
+
+int import_lines(struct import *im, const char *path,
+		 int (*fn)(struct import *im, const char *where, char *line, void *arg), void *arg)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, where[24];
+	size_t cap = 0;
+	unsigned lineno = 0;
+	ssize_t len;
+
+	if (!f) {
+		log_err("%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *p;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%u", lineno);
+		if (len > IMPORT_LINE_MAX) {
+			import_problem(im, where, im->vi ? "dòng dài hơn %d byte" : "line longer than %d bytes",
+				       IMPORT_LINE_MAX);
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		p = line + strspn(line, " \t");
+		if (*p == '\0')
+			continue;
+		if (fn(im, where, p, arg))
+			break;
+	}
+	free(line);
+	if (ferror(f)) {
+		log_err("%s: %s", path, strerror(errno));
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	return 0;
+}
+
+int import_split_comment(struct import *im, const char *where, char *line, const char *noun_en,
+			 const char *noun_vi, char **value, char **comment)
+{
+	char *rest;
+
+	*value = line;
+	*comment = NULL;
+	if (*line == '\0' || *line == '#')
+		return 0;
+	rest = line + strcspn(line, " \t");
+	if (*rest) {
+		*rest++ = '\0';
+		rest += strspn(rest, " \t");
+		if (*rest == '#') {
+			char *c = rest + 1 + strspn(rest + 1, " \t"), *e = c + strlen(c);
+			while (e > c && (e[-1] == ' ' || e[-1] == '\t'))
+				*--e = '\0';
+			*comment = *c ? c : NULL;
+		} else if (*rest) {
+			if (im->vi)
+				import_problem(im, where, "thừa nội dung sau %s: '%.60s'", noun_vi, rest);
+			else
+				import_problem(im, where, "text after the %s: '%.60s'", noun_en, rest);
+			return -EINVAL;
+		}
+	}
+	return 1;
 }
 
 /* ---- guessing a bare value's type ---- */

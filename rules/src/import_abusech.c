@@ -21,8 +21,6 @@
 #include "rules.h"
 #include "banned.h"
 
-#define ABUSECH_LINE_MAX 65536
-
 struct abusech_format {
 	const char *value_col;     /* header name of the indicator column */
 	enum ioc_type type;
@@ -76,88 +74,67 @@ static bool parse_header(char *row, struct abusech_cols *cols)
 	return false;
 }
 
-static int abusech_read(struct import *im, const char *path)
+/* One line: cols is what the header row said, filled on the way. Stops the
+ * file at a data row before any header we know. */
+static int abusech_line(struct import *im, const char *where, char *p, void *arg)
 {
 	bool vi = import_vi(im);
-	FILE *f = fopen(path, "r");
-	struct abusech_cols cols = { 0 };
-	char *line = NULL, where[24];
-	size_t cap = 0;
-	unsigned lineno = 0;
-	ssize_t len;
+	struct abusech_cols *cols = arg;
+	char *fields[CSV_MAX_FIELDS], detail[512], d2[256];
+	struct import_rec r = { 0 };
+	int n;
 
-	if (!f) {
-		log_err("%s: %s", path, strerror(errno));
-		return -errno;
+	if (*p == '#') {
+		/* SSLBL and URLhaus put the header row in a comment */
+		if (!cols->fmt) {
+			p++;
+			p += strspn(p, " \t");
+			parse_header(p, cols);
+		}
+		return 0;
 	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *fields[CSV_MAX_FIELDS], *p = line, detail[512], d2[256];
-		struct import_rec r = { 0 };
-		int n;
-
-		lineno++;
-		snprintf(where, sizeof(where), "%u", lineno);
-		if (len > ABUSECH_LINE_MAX) {
-			import_problem(im, where, vi ? "dòng dài hơn %d byte" : "line longer than %d bytes",
-				       ABUSECH_LINE_MAX);
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		p += strspn(p, " \t");
-		if (*p == '\0')
-			continue;
-		if (*p == '#') {
-			/* SSLBL and URLhaus put the header row in a comment */
-			if (!cols.fmt) {
-				p++;
-				p += strspn(p, " \t");
-				parse_header(p, &cols);
-			}
-			continue;
-		}
-		if (!cols.fmt) {
-			char *copy = strdup(p);
-			bool hdr = copy && parse_header(copy, &cols);
-			free(copy);
-			if (hdr)
-				continue;
-			import_problem(im, where, vi ? "không nhận ra định dạng abuse.ch (không thấy dòng tiêu đề "
-						       "có dst_ip, ja3_md5, SHA1, url hay sha256_hash)"
-						     : "not an abuse.ch CSV we know (no header row with dst_ip, "
-						       "ja3_md5, SHA1, url or sha256_hash)");
-			break;
-		}
-		n = csv_split(p, fields, CSV_MAX_FIELDS);
-		if (n < 0) {
-			import_problem(im, where, vi ? "dòng CSV hỏng (ngoặc kép không đóng?)"
-						     : "malformed CSV row (unterminated quote?)");
-			continue;
-		}
-		if (n <= cols.value || n <= cols.detail || n <= cols.detail2) {
-			import_problem(im, where, vi ? "có %d cột, cần %d" : "%d columns, expected %d",
-				       n, cols.ncols);
-			continue;
-		}
-		d2[0] = '\0';
-		if (cols.detail2 >= 0 && *fields[cols.detail2])
-			snprintf(d2, sizeof(d2), "%s%s", cols.fmt->detail2_pfx, fields[cols.detail2]);
-		snprintf(detail, sizeof(detail), "%s%s%s",
-			 cols.detail >= 0 ? fields[cols.detail] : "",
-			 cols.detail >= 0 && *fields[cols.detail] && *d2 ? ", " : "", d2);
-		r.type = cols.fmt->type;
-		r.value = fields[cols.value];
-		r.description = cols.fmt->description;
-		r.detail = *detail ? detail : NULL;
-		import_add(im, where, &r);
+	if (!cols->fmt) {
+		char *copy = strdup(p);
+		bool hdr = copy && parse_header(copy, cols);
+		free(copy);
+		if (hdr)
+			return 0;
+		import_problem(im, where, vi ? "không nhận ra định dạng abuse.ch (không thấy dòng tiêu đề "
+					       "có dst_ip, ja3_md5, SHA1, url hay sha256_hash)"
+					     : "not an abuse.ch CSV we know (no header row with dst_ip, "
+					       "ja3_md5, SHA1, url or sha256_hash)");
+		return 1;
 	}
-	free(line);
-	if (ferror(f)) {
-		log_err("%s: %s", path, strerror(errno));
-		fclose(f);
-		return -EIO;
+	n = csv_split(p, fields, CSV_MAX_FIELDS);
+	if (n < 0) {
+		import_problem(im, where, vi ? "dòng CSV hỏng (ngoặc kép không đóng?)"
+					     : "malformed CSV row (unterminated quote?)");
+		return 0;
 	}
-	fclose(f);
+	if (n <= cols->value || n <= cols->detail || n <= cols->detail2) {
+		import_problem(im, where, vi ? "có %d cột, cần %d" : "%d columns, expected %d",
+			       n, cols->ncols);
+		return 0;
+	}
+	d2[0] = '\0';
+	if (cols->detail2 >= 0 && *fields[cols->detail2])
+		snprintf(d2, sizeof(d2), "%s%s", cols->fmt->detail2_pfx, fields[cols->detail2]);
+	snprintf(detail, sizeof(detail), "%s%s%s",
+		 cols->detail >= 0 ? fields[cols->detail] : "",
+		 cols->detail >= 0 && *fields[cols->detail] && *d2 ? ", " : "", d2);
+	r.type = cols->fmt->type;
+	r.value = fields[cols->value];
+	r.description = cols->fmt->description;
+	r.detail = *detail ? detail : NULL;
+	import_add(im, where, &r);
 	return 0;
+}
+
+static int abusech_read(struct import *im, const char *path)
+{
+	struct abusech_cols cols = { 0 };
+
+	return import_lines(im, path, abusech_line, &cols);
 }
 
 const struct importer import_abusech = {

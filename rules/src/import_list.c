@@ -18,81 +18,33 @@
 #include "rules.h"
 #include "banned.h"
 
-#define LIST_LINE_MAX 65536
-
-static char *skip_space(char *s)
+/* One line: desc is the file's name. */
+static int list_line(struct import *im, const char *where, char *line, void *desc)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
+	bool vi = import_vi(im);
+	struct import_rec r = { .description = desc };
+	char *v, *comment;
+
+	if (import_split_comment(im, where, line, "value", "giá trị", &v, &comment) <= 0)
+		return 0;
+	r.detail = comment;
+	r.value = v;
+	if (!import_fixed_type(im, &r.type) && !import_guess_type(v, &r.type)) {
+		import_problem(im, where, vi ? "không đoán được kiểu của '%.100s' (dùng --type)"
+					     : "cannot guess the type of '%.100s' (use --type)", v);
+		return 0;
+	}
+	import_add(im, where, &r);
+	return 0;
 }
 
 static int list_read(struct import *im, const char *path)
 {
-	bool vi = import_vi(im);
-	FILE *f = fopen(path, "r");
-	char *line = NULL, where[24], desc[256];
-	size_t cap = 0;
-	unsigned lineno = 0;
-	ssize_t len;
+	const char *b = strrchr(path, '/');
+	char desc[256];
 
-	if (!f) {
-		log_err("%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	{
-		const char *b = strrchr(path, '/');
-		snprintf(desc, sizeof(desc), "%s", b ? b + 1 : path);
-	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		struct import_rec r = { .description = desc };
-		char *v, *rest;
-
-		lineno++;
-		snprintf(where, sizeof(where), "%u", lineno);
-		if (len > LIST_LINE_MAX) {
-			import_problem(im, where, vi ? "dòng dài hơn %d byte" : "line longer than %d bytes",
-				       LIST_LINE_MAX);
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		v = skip_space(line);
-		if (*v == '\0' || *v == '#')
-			continue;
-		rest = v + strcspn(v, " \t");
-		if (*rest) {
-			*rest++ = '\0';
-			rest = skip_space(rest);
-		}
-		if (*rest == '#')
-			rest = skip_space(rest + 1);
-		else if (*rest) {
-			import_problem(im, where, vi ? "thừa nội dung sau giá trị: '%.60s'"
-						     : "text after the value: '%.60s'", rest);
-			continue;
-		}
-		{
-			char *e = rest + strlen(rest);
-			while (e > rest && (e[-1] == ' ' || e[-1] == '\t'))
-				*--e = '\0';
-		}
-		r.detail = *rest ? rest : NULL;
-		r.value = v;
-		if (!import_fixed_type(im, &r.type) && !import_guess_type(v, &r.type)) {
-			import_problem(im, where, vi ? "không đoán được kiểu của '%.100s' (dùng --type)"
-						     : "cannot guess the type of '%.100s' (use --type)", v);
-			continue;
-		}
-		import_add(im, where, &r);
-	}
-	free(line);
-	if (ferror(f)) {
-		log_err("%s: %s", path, strerror(errno));
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	return 0;
+	snprintf(desc, sizeof(desc), "%s", b ? b + 1 : path);
+	return import_lines(im, path, list_line, desc);
 }
 
 const struct importer import_list = {

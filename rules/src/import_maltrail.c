@@ -31,8 +31,6 @@
 #include "rules.h"
 #include "banned.h"
 
-#define TRAIL_LINE_MAX 65536
-
 static bool is_port(const char *s)
 {
 	size_t n = strlen(s);
@@ -144,61 +142,22 @@ static void family_from_path(const char *path, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)n, b);
 }
 
+/* One line: desc is the family. */
+static int maltrail_line(struct import *im, const char *where, char *line, void *desc)
+{
+	char *t, *comment;
+
+	if (import_split_comment(im, where, line, "trail", "trail", &t, &comment) > 0)
+		add_trail(im, where, t, desc, comment);
+	return 0;
+}
+
 static int maltrail_read(struct import *im, const char *path)
 {
-	bool vi = import_vi(im);
-	FILE *f = fopen(path, "r");
-	char *line = NULL, where[24], desc[256];
-	size_t cap = 0;
-	unsigned lineno = 0;
-	ssize_t len;
+	char desc[256];
 
-	if (!f) {
-		log_err("%s: %s", path, strerror(errno));
-		return -errno;
-	}
 	family_from_path(path, desc, sizeof(desc));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *t = line, *rest, *comment = NULL;
-
-		lineno++;
-		snprintf(where, sizeof(where), "%u", lineno);
-		if (len > TRAIL_LINE_MAX) {
-			import_problem(im, where, vi ? "dòng dài hơn %d byte" : "line longer than %d bytes",
-				       TRAIL_LINE_MAX);
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		t += strspn(t, " \t");
-		if (*t == '\0' || *t == '#')
-			continue;
-		rest = t + strcspn(t, " \t");
-		if (*rest) {
-			*rest++ = '\0';
-			rest += strspn(rest, " \t");
-			if (*rest == '#') {
-				comment = rest + 1 + strspn(rest + 1, " \t");
-				char *e = comment + strlen(comment);
-				while (e > comment && (e[-1] == ' ' || e[-1] == '\t'))
-					*--e = '\0';
-				if (!*comment)
-					comment = NULL;
-			} else if (*rest) {
-				import_problem(im, where, vi ? "thừa nội dung sau trail: '%.60s'"
-							     : "text after the trail: '%.60s'", rest);
-				continue;
-			}
-		}
-		add_trail(im, where, t, desc, comment);
-	}
-	free(line);
-	if (ferror(f)) {
-		log_err("%s: %s", path, strerror(errno));
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	return 0;
+	return import_lines(im, path, maltrail_line, desc);
 }
 
 const struct importer import_maltrail = {

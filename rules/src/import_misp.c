@@ -260,24 +260,11 @@ static int misp_read(struct import *im, const char *path)
 {
 	bool vi = import_vi(im);
 	const cJSON *ev, *resp;
-	size_t len;
-	char *buf = import_slurp(im, path, MISP_FILE_MAX, &len);
 	cJSON *root;
+	int rc = import_json(im, path, MISP_FILE_MAX, &root);
 
-	if (!buf)
-		return -EIO;
-	root = cJSON_ParseWithLength(buf, len);
-	if (!root) {
-		const char *at = cJSON_GetErrorPtr();
-		unsigned line = 1;
-		char where[24];
-		for (const char *p = buf; at && p < at && *p; p++)
-			line += *p == '\n';
-		snprintf(where, sizeof(where), "%u", line);
-		import_problem(im, where, vi ? "JSON không hợp lệ" : "invalid JSON");
-		free(buf);
-		return 0;
-	}
+	if (!root)
+		return rc;
 	ev = cJSON_GetObjectItemCaseSensitive(root, "Event");
 	resp = cJSON_GetObjectItemCaseSensitive(root, "response");
 	if (cJSON_IsObject(ev)) {
@@ -302,7 +289,6 @@ static int misp_read(struct import *im, const char *path)
 					   : "not a MISP event (no Event, response or Attribute)");
 	}
 	cJSON_Delete(root);
-	free(buf);
 	return 0;
 }
 

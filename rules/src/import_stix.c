@@ -505,25 +505,12 @@ static int stix_read(struct import *im, const char *path)
 	const char *type;
 	const cJSON *objects, *o;
 	struct indicates *ind = NULL;
-	size_t len, nind = 0;
-	char *buf = import_slurp(im, path, STIX_FILE_MAX, &len);
+	size_t nind = 0;
 	cJSON *root;
-	int i = 0;
+	int i = 0, rc = import_json(im, path, STIX_FILE_MAX, &root);
 
-	if (!buf)
-		return -EIO;
-	root = cJSON_ParseWithLength(buf, len);
-	if (!root) {
-		const char *at = cJSON_GetErrorPtr();
-		unsigned line = 1;
-		char where[24];
-		for (const char *p = buf; at && p < at && *p; p++)
-			line += *p == '\n';
-		snprintf(where, sizeof(where), "%u", line);
-		import_problem(im, where, vi ? "JSON không hợp lệ" : "invalid JSON");
-		free(buf);
-		return 0;
-	}
+	if (!root)
+		return rc;
 	type = jstr(root, "type");
 	if (type && !strcmp(type, "indicator")) {
 		read_indicator(im, "(indicator)", root, NULL, 0);
@@ -552,7 +539,6 @@ static int stix_read(struct import *im, const char *path)
 done:
 	free(ind);
 	cJSON_Delete(root);
-	free(buf);
 	return 0;
 }
 

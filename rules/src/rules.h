@@ -116,6 +116,33 @@ bool import_vi(const struct import *im);
  * buffer; reports through im. Returns NULL on failure. */
 char *import_slurp(struct import *im, const char *path, size_t max, size_t *len);
 
+/* Reads a whole file (at most max bytes) as one JSON document. Returns 0
+ * with *root set (free it with cJSON_Delete); 0 with *root NULL when the
+ * text is not JSON, reported as a problem at its line; -EIO when the file
+ * could not be read (already reported). */
+struct cJSON;
+int import_json(struct import *im, const char *path, size_t max, struct cJSON **root);
+
+/* Longest line import_lines() accepts; a longer one is a problem. */
+#define IMPORT_LINE_MAX 65536
+
+/* Reads a text file line by line and calls fn for each line that is not
+ * blank, with where its line number, the line end removed and line
+ * starting at its first non-blank character (fn may modify it). fn
+ * returns 0 to go on, anything else to stop reading. Returns 0, or a
+ * negative code when the file could not be read (already reported). */
+int import_lines(struct import *im, const char *path,
+		 int (*fn)(struct import *im, const char *where, char *line, void *arg), void *arg);
+
+/* Splits a line of a one-value-per-line list, "VALUE [# comment]" (no
+ * leading blanks, as import_lines gives it), in place. Returns 1 with
+ * *value and *comment set (the comment without '#' and the blanks around
+ * it; NULL when there is none or it is empty); 0 for a '#' comment line;
+ * -EINVAL when other text follows the value, reported as a problem "text
+ * after the NOUN" (noun_en, or noun_vi in Vietnamese). */
+int import_split_comment(struct import *im, const char *where, char *line, const char *noun_en,
+			 const char *noun_vi, char **value, char **comment);
+
 /* Guesses the type of a bare value: ip, cidr, md5/sha1/sha256 by hex
  * length, cert_sha1 in colon form, url (has "://" or a '/'), domain.
  * Returns false when nothing fits. */
