@@ -7,7 +7,8 @@
  * file system), each rule file is read once into memory, compiled alone to
  * find its errors, and the good ones are compiled again together, each in
  * its own namespace. The same bytes feed both passes, so a file being
- * edited meanwhile cannot make the second pass differ from the first.
+ * edited meanwhile cannot make the second pass differ from the first
+ * (files it includes are read by libyara, each time).
  *
  * This file must never print, never abort on a bad rule file, and never
  * block on something in the rules directory that is not a regular file
@@ -371,7 +372,8 @@ static int walk_dir(struct walk *w, const char *path, const char *rel, int depth
 
 		if (err || w->full)
 			continue;   /* free the rest */
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, name) >= sizeof(child) ||
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path,
+				     path[strlen(path) - 1] == '/' ? "" : "/", name) >= sizeof(child) ||
 		    (size_t)snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "",
 				     name) >= sizeof(crel)) {
 			report(w->rc, path, 0, true, "path too long below here, skipped");
@@ -450,6 +452,8 @@ static int compile_alone(struct rfile *f, struct report_ctx *rc, unsigned *nrule
 		r = yr_compiler_get_rules(comp, &rules);
 		if (r == ERROR_SUCCESS) {
 			*nrules = lint_rules(rules, f, rc);
+			if (*nrules == 0)
+				report(rc, f->path, 0, true, "no rule in this file");
 			yr_rules_destroy(rules);
 		} else {
 			report(rc, f->path, 0, false, "cannot build the rules (libyara error %d)", r);

@@ -416,6 +416,7 @@ static void test_broken_dir(void)
 	write_file(dir, "good.yar", good_rule);
 	write_file(dir, "bad.yar", bad_rule);
 	write_file(dir, "empty.yar", "");
+	write_file(dir, "comments.yar", "// rules come later\nimport \"math\"\n");
 	write_file(dir, "include-missing.yara", "include \"nowhere.yar\"\nrule inc { condition: true }\n");
 	write_file(dir, "meta.yar", meta_warn_rule);
 	write_file(dir, ".hidden.yar", "this is not YARA at all\n");   /* skipped: hidden */
@@ -436,8 +437,9 @@ static void test_broken_dir(void)
 
 	r = yrr_compile_dir(dir, collect, &rep, &st);
 	CHECK(r != NULL);
-	/* good, bad, empty, include-missing, meta, latin1, nested, fifo, dangling */
-	CHECK(st.files == 9);
+	/* good, bad, empty, comments, include-missing, meta, latin1, nested, fifo,
+	 * dangling */
+	CHECK(st.files == 10);
 	CHECK(st.files_bad == 4);   /* bad, include-missing, fifo, dangling */
 	CHECK(st.rules == 5);       /* good_rule x2, score_only, odd_meta, latin1_name */
 	CHECK(st.err == 0);
@@ -446,6 +448,8 @@ static void test_broken_dir(void)
 	snprintf(path, sizeof(path), "%s/include-missing.yara:1: ", dir);
 	CHECK_CONTAINS(rep.text, path);
 	snprintf(path, sizeof(path), "%s/empty.yar:0: warning: empty rule file", dir);
+	CHECK_CONTAINS(rep.text, path);
+	snprintf(path, sizeof(path), "%s/comments.yar:0: warning: no rule in this file", dir);
 	CHECK_CONTAINS(rep.text, path);
 	snprintf(path, sizeof(path), "%s/meta.yar:1: warning: rule odd_meta: severity \"urgent\"", dir);
 	CHECK_CONTAINS(rep.text, path);
@@ -873,8 +877,7 @@ static void test_throughput(struct yrr_rules *r)
 	printf("throughput (%u rules, %.1f MB of captures + benign samples, 1 thread): "
 	       "64 KiB chunks %.0f MB/s, 1500-byte chunks %.0f MB/s; matches %lu / %lu\n",
 	       yrr_rules_count(r), c.len / 1e6, mbs64, mbs1500, m64, m1500);
-	CHECK(m64 == 0);
-	CHECK(mbs64 > 5);
+	CHECK(m64 == 0 && m1500 == 0);   /* benign: nothing may fire */
 	free(c.buf);
 }
 

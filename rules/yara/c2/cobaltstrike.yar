@@ -49,7 +49,7 @@ rule c2_cobaltstrike_beacon_config : c2 cobaltstrike response file
 		description_vi = "Khối cấu hình beacon Cobalt Strike (kiểu beacon, cổng, thời gian nghỉ) mã hoá XOR 0x69 (bản 3.x) hoặc 0x2e (bản 4.x) trong payload tải về"
 		severity = "critical"
 		category = "c2"
-		reference = "https://blog.didierstevens.com/2021/11/21/update-1768-py-version-0-0-10/"
+		reference = "https://github.com/DidierStevens/DidierStevensSuite/blob/master/1768.py"
 
 	strings:
 		// settings 1, 2, 3 as (id, type, length) triples, the values masked out

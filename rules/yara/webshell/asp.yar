@@ -12,7 +12,7 @@ rule webshell_asp_eval_request : webshell asp upload
 		description_vi = "Mã ASP/ASPX thực thi trực tiếp dữ liệu từ yêu cầu HTTP: eval(Request(...)), Execute Request(...), eval(Request.Item[...], \"unsafe\")"
 		severity = "critical"
 		category = "webshell"
-		reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms524948(v=vs.90)"
+		reference = "https://attack.mitre.org/techniques/T1505/003/"
 
 	strings:
 		// the request parameter is named by a quoted string: request("x"), Request.Form["x"]
@@ -32,7 +32,7 @@ rule webshell_asp_wscript_request : webshell asp upload
 		description_vi = "Trang ASP tạo đối tượng WScript.Shell và chạy lệnh lấy từ dữ liệu yêu cầu HTTP"
 		severity = "critical"
 		category = "webshell"
-		reference = "https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/windows-scripting/d5fk67ky(v=vs.84)"
+		reference = "https://attack.mitre.org/techniques/T1505/003/"
 
 	strings:
 		$wsh = /CreateObject\s*\(\s*["']WScript\.Shell["']\s*\)/ nocase
