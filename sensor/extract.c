@@ -27,7 +27,7 @@
 #include "proto_tls.h"
 #include "banned.h"
 
-/* Cleartext stream bytes gathered for YARA, per direction. */
+/* Cleartext stream bytes gathered for YARA. */
 struct scanbuf {
 	uint8_t *buf;
 	size_t len;
@@ -35,7 +35,7 @@ struct scanbuf {
 };
 
 #define SCAN_CHUNK (64u * 1024)
-#define SCAN_DEPTH (256u * 1024)
+#define SCAN_DEPTH (64u * 1024)
 
 struct flow_meta {
 	struct tls_state *tls;
@@ -51,8 +51,7 @@ struct flow_meta {
 	struct extract *x;   /* for the body callback */
 	struct flow *f;
 	struct stream *stream; /* TCP reassembly; NULL: segments go straight in */
-	struct scanbuf scan[2];
-	int last_dir;
+	struct scanbuf scan;
 };
 
 struct extract {
@@ -361,31 +360,29 @@ static void look_first(struct flow *f, struct flow_meta *m, const uint8_t *d, si
 	}
 }
 
-static void scan_flush(struct extract *x, struct flow *f, struct flow_meta *m, int dir,
+static void scan_flush(struct extract *x, struct flow *f, struct flow_meta *m,
 		       const struct timeval *ts)
 {
-	struct scanbuf *sb = &m->scan[dir];
+	struct scanbuf *sb = &m->scan;
 
 	if (sb->len && x->match)
-		match_scan(x->match, f, sb->buf, sb->len, dir ? "stream-toclient" : "stream-toserver", ts);
+		match_scan(x->match, f, sb->buf, sb->len, "stream", ts);
 	sb->len = 0;
 }
 
-/* Cleartext TCP bytes go to YARA in chunks of up to 64 KiB, the first
- * 256 KiB of each direction. Encrypted sessions are not scanned, and of
- * HTTP only the client's side: the bodies it carries are scanned as
- * files. */
+/* Cleartext TCP bytes go to YARA: both directions in the order they are
+ * delivered, in chunks of up to 64 KiB, the first 64 KiB of a flow; one
+ * scan per flow as a rule (a scan has a fixed cost in libyara). Encrypted
+ * sessions are not scanned, and of HTTP only the client's side: the
+ * bodies the server sends are scanned as files. */
 static void scan_feed(struct extract *x, struct flow *f, struct flow_meta *m, int dir,
 		      const uint8_t *d, size_t n, const struct timeval *ts)
 {
-	struct scanbuf *sb = &m->scan[dir];
+	struct scanbuf *sb = &m->scan;
 
 	if (!x->match || !x->match->scanner || m->tls || m->ssh || (m->http && dir == 1) ||
 	    f->proto != 6 || sb->total >= SCAN_DEPTH)
 		return;
-	if (m->last_dir != dir)
-		scan_flush(x, f, m, m->last_dir, ts);
-	m->last_dir = dir;
 	while (n && sb->total < SCAN_DEPTH) {
 		size_t take = SCAN_CHUNK - sb->len;
 		if (take > n)
@@ -400,7 +397,7 @@ static void scan_feed(struct extract *x, struct flow *f, struct flow_meta *m, in
 		d += take;
 		n -= take;
 		if (sb->len == SCAN_CHUNK)
-			scan_flush(x, f, m, dir, ts);
+			scan_flush(x, f, m, ts);
 	}
 }
 
@@ -520,8 +517,7 @@ void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *t
 		struct seg_ctx c = { x, f, m, ts, 0 };
 		stream_flush(m->stream, on_stream, &c);
 	}
-	scan_flush(x, f, m, 0, ts);
-	scan_flush(x, f, m, 1, ts);
+	scan_flush(x, f, m, ts);
 	if (m->http) {
 		http_flush(m->http);
 		emit_http(x, f);
@@ -532,8 +528,7 @@ void extract_flow_end(struct extract *x, struct flow *f, const struct timeval *t
 	emit_quic(x, f, ts);
 	http_state_destroy(m->http);
 	stream_destroy(m->stream);
-	free(m->scan[0].buf);
-	free(m->scan[1].buf);
+	free(m->scan.buf);
 	file_free(m->body[0]);
 	file_free(m->body[1]);
 	tls_state_destroy(m->tls);

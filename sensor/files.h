@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FILE_SCAN_MAX (1024 * 1024)
+#define FILE_SCAN_MAX (256 * 1024)
 
 struct file_result {
 	char md5[33], sha1[41], sha256[65];
