@@ -241,8 +241,11 @@ def case_corrupt():
     check(f"bad-caplen.pcap: packet {bad}:" in err, f"corrupt: absurd record length reported at packet {bad}")
     ev, err, _ = run(["-r", os.path.join(c, "not-a-capture.pcap")], expect_rc=1)
     check("not-a-capture.pcap: cannot read capture" in err, "corrupt: a text file is named as not a capture")
-    ev, err, _ = run(["-r", os.path.join(c, "empty.pcap")], expect_rc=1)
-    check("empty.pcap" in err, "corrupt: an empty file is reported")
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = os.path.join(tmp, "empty.pcap")
+        open(empty, "wb").close()
+        ev, err, _ = run(["-r", empty], expect_rc=1)
+        check("empty.pcap" in err, "corrupt: an empty file is reported")
     ev, err, _ = run(["-r", os.path.join(c, "truncated.pcap"), "-r", os.path.join(c, "not-a-capture.pcap"),
                       "-r", os.path.join(DATA, "dns.pcap")], expect_rc=1)
     check(any(q["rrname"] == "vnexpress.net" for e in of(ev, "dns") for q in e["dns"].get("queries", [])),
