@@ -489,7 +489,9 @@ void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int 
 			do_dns(x, f, p, dir);
 		return;
 	}
-	if (f->proto == 17 && !p->paylen)
+	/* nothing to parse until data flows: scans and handshakes cost no
+	 * parser state (the stream then starts at the first data) */
+	if (!p->paylen && !f->meta)
 		return;
 	m = meta_get(f);
 	if (!m)
