@@ -238,6 +238,14 @@ bool cidr_contains(const struct cidr *c, const struct hd_addr *a)
 	return true;
 }
 
+bool cidr_list_contains(const struct cidr *list, size_t n, const struct hd_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cidr_contains(&list[i], a))
+			return true;
+	return false;
+}
+
 uint64_t time_mono_ms(void)
 {
 	struct timespec ts;

@@ -57,6 +57,8 @@ struct cidr {
 };
 int cidr_parse(const char *s, struct cidr *c);
 bool cidr_contains(const struct cidr *c, const struct hd_addr *a);
+/* True if any of the n ranges holds a (the home network test). */
+bool cidr_list_contains(const struct cidr *list, size_t n, const struct hd_addr *a);
 
 /* Monotonic clock in milliseconds. */
 uint64_t time_mono_ms(void);

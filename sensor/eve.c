@@ -115,10 +115,7 @@ static const char *proto_name(uint8_t p, char *buf, size_t size)
 
 static bool in_home(const struct eve *e, const struct hd_addr *a)
 {
-	for (size_t i = 0; i < e->cfg.nhome; i++)
-		if (cidr_contains(&e->cfg.home[i], a))
-			return true;
-	return false;
+	return cidr_list_contains(e->cfg.home, e->cfg.nhome, a);
 }
 
 const char *eve_home_side(const struct eve *e, const struct hd_addr *src,
@@ -236,12 +233,14 @@ void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,
 {
 	struct jw *w;
 	char t[HD_TSLEN], name[128];
-	/* nDPI's verdict, else the parser that found transactions on it */
-	const char *app = dpi_app_proto(f) ? dpi_app_proto(f) : f->parsed_proto;
+	const char *app = dpi_app_proto(f);
 	uint16_t cli = 0, srv = 0;
 	unsigned score = 0;
 
 	(void)now;
+	/* nDPI's verdict, else the parser that found transactions on it */
+	if (!app)
+		app = f->parsed_proto;
 	w = eve_begin(e, "flow", f, 0, &f->last, 0);
 	if (app)
 		jw_str(w, "app_proto", app);

@@ -88,6 +88,7 @@ struct incidents {
 };
 
 static const char *sev_names[5] = { "none", "low", "medium", "high", "critical" };
+static const char *kinds[SIG__COUNT] = { "ioc", "yara", "risk", "behaviour" };
 
 struct incidents *incidents_create(const struct policy *pol, struct eve *eve,
 				   const char *sensor_id, const char *agency)
@@ -241,7 +242,6 @@ static void write_incident(struct incidents *t, struct incident *inc, bool final
 	jw_arr_open(w, "evidence");
 	for (unsigned i = 0; i < inc->nev; i++) {
 		const struct evidence *e = &inc->ev[i];
-		static const char *kinds[SIG__COUNT] = { "ioc", "yara", "risk", "behaviour" };
 		jw_obj_open(w, NULL);
 		jw_str(w, "kind", kinds[e->kind]);
 		if (e->type[0])
@@ -406,7 +406,6 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 	uint64_t bucket;
 	unsigned slot, score;
 	enum signal_severity lvl;
-	static const char *kinds[SIG__COUNT] = { "ioc", "yara", "risk", "behaviour" };
 	char peer[HD_ADDRSTRLEN];
 
 	pthread_mutex_lock(&t->mu);

@@ -20,10 +20,7 @@
 
 static bool in_home(const struct match *m, const struct hd_addr *a)
 {
-	for (size_t i = 0; i < m->nhome; i++)
-		if (cidr_contains(&m->home[i], a))
-			return true;
-	return false;
+	return cidr_list_contains(m->home, m->nhome, a);
 }
 
 void match_signal_endpoints(const struct match *m, const struct flow *f, struct signal *s)
