@@ -1,20 +1,20 @@
 /*
  * files.c - hashing and keeping the head of cleartext files (see
- * files.h). Digests are fetched from OpenSSL once per process: per-call
- * lookups take a lock in OpenSSL 3.
+ * files.h).
  */
 #include "files.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "digest.h"
 #include "banned.h"
 
-enum { D_MD5, D_SHA1, D_SHA256, D_COUNT };
+/* the digests of a file, in enum digest's order */
+enum { D_MD5 = DIGEST_MD5, D_SHA1 = DIGEST_SHA1, D_SHA256 = DIGEST_SHA256, D_COUNT };
 
 struct file_state {
 	EVP_MD_CTX *ctx[D_COUNT];
@@ -24,34 +24,16 @@ struct file_state {
 	size_t head_len, head_cap;
 };
 
-static const EVP_MD *mds[D_COUNT];
-static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
-
-static void fetch_mds(void)
-{
-	static const char *names[D_COUNT] = { "MD5", "SHA1", "SHA256" };
-
-	for (int i = 0; i < D_COUNT; i++)
-		mds[i] = EVP_MD_fetch(NULL, names[i], NULL);
-	if (!mds[D_MD5])
-		mds[D_MD5] = EVP_md5();
-	if (!mds[D_SHA1])
-		mds[D_SHA1] = EVP_sha1();
-	if (!mds[D_SHA256])
-		mds[D_SHA256] = EVP_sha256();
-}
-
 struct file_state *file_begin(void)
 {
 	struct file_state *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
-	pthread_once(&mds_once, fetch_mds);
 	f->ok = true;
 	for (int i = 0; i < D_COUNT; i++) {
 		f->ctx[i] = EVP_MD_CTX_new();
-		if (!f->ctx[i] || EVP_DigestInit_ex(f->ctx[i], mds[i], NULL) != 1)
+		if (!f->ctx[i] || EVP_DigestInit_ex(f->ctx[i], digest_md((enum digest)i), NULL) != 1)
 			f->ok = false;
 	}
 	return f;

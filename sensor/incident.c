@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "category.h"
+#include "digest.h"
 #include "eve.h"
 #include "jsonw.h"
 #include "banned.h"
@@ -183,7 +184,7 @@ static void make_id(struct incidents *t, struct incident *inc)
 		n = 0;
 	if ((size_t)n >= sizeof(buf))
 		n = (int)sizeof(buf) - 1;
-	if (!EVP_Digest(buf, (size_t)n, md, &mdlen, EVP_sha256(), NULL) || mdlen < 16) {
+	if (!EVP_Digest(buf, (size_t)n, md, &mdlen, digest_md(DIGEST_SHA256), NULL) || mdlen < 16) {
 		snprintf(inc->id, sizeof(inc->id), "%016llx", (unsigned long long)hash_bytes(0xcbf29ce484222325ULL, buf, (size_t)n));
 		return;
 	}

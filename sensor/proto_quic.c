@@ -52,6 +52,7 @@
 #include "proto_tls.h"
 #include "util.h"
 
+#include "digest.h"
 #include "banned.h"
 
 #define QUIC_INITIALS_MAX 16      /* client Initial packets looked at */
@@ -245,9 +246,7 @@ static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 
 static void crypto_fetch(void)
 {
-	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (!sha256)
-		sha256 = EVP_sha256();
+	sha256 = digest_md(DIGEST_SHA256);
 	aes_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	aes_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 }
@@ -678,7 +677,7 @@ static void gquic_chlo(struct quic_state *q, const uint8_t *p, size_t n)
 	}
 	memcpy(q->cyu, cyu, cl + 1);
 	q->cyu_hash[0] = '\0';
-	if (EVP_Digest(cyu, cl, md, &mdlen, EVP_md5(), NULL) == 1 &&
+	if (EVP_Digest(cyu, cl, md, &mdlen, digest_md(DIGEST_MD5), NULL) == 1 &&
 	    mdlen == 16)
 		for (unsigned i = 0; i < 16; i++)
 			snprintf(q->cyu_hash + 2 * i, 3, "%02x", md[i]);

@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "digest.h"
 #include "jsonw.h"
 #include "util.h"
 #include "banned.h"
@@ -91,8 +90,6 @@ static int parse_kexinit(const uint8_t *p, size_t n, struct ssh_side *side, int 
 	 * the sender's own direction (client to server, or the reverse) */
 	int pick[4] = { 0, dir ? 3 : 2, dir ? 5 : 4, dir ? 7 : 6 };
 	size_t o = 0;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 
 	if (n < 17 || p[0] != SSH_MSG_KEXINIT)
 		return -EBADMSG;
@@ -116,10 +113,8 @@ static int parse_kexinit(const uint8_t *p, size_t n, struct ssh_side *side, int 
 			side->hassh_string[o++] = ';';
 	}
 	side->hassh_string[o] = '\0';
-	if (!EVP_Digest(side->hassh_string, o, md, &mdlen, EVP_md5(), NULL) || mdlen != 16)
+	if (digest_hex(DIGEST_MD5, side->hassh_string, o, side->hassh, sizeof(side->hassh)))
 		return -EIO;
-	for (unsigned i = 0; i < 16; i++)
-		snprintf(side->hassh + 2 * i, 3, "%02x", md[i]);
 	side->kex_seen = true;
 	return 0;
 }

@@ -70,6 +70,7 @@
 #include "jsonw.h"
 #include "util.h"
 
+#include "digest.h"
 #include "banned.h"
 
 #define REC_HDR_LEN 5
@@ -308,39 +309,6 @@ static void hex_sep(char *out, size_t size, const uint8_t *b, size_t n,
 	out[o] = '\0';
 }
 
-/* ---- digests ----
- *
- * EVP_md5() and friends make OpenSSL 3 fetch the implementation from its
- * provider store on every EVP_DigestInit_ex (a locked lookup); the three
- * digests are fetched once per process instead and shared by every thread
- * (fetched EVP_MDs are immutable). Should a fetch fail, the legacy getter
- * keeps the old behaviour. */
-
-enum { MD_MD5, MD_SHA1, MD_SHA256, MD_COUNT };
-
-static const EVP_MD *md_fetched[MD_COUNT];
-static pthread_once_t md_once = PTHREAD_ONCE_INIT;
-
-static void md_fetch_all(void)
-{
-	static const char *const names[MD_COUNT] = { "MD5", "SHA1", "SHA256" };
-
-	for (int i = 0; i < MD_COUNT; i++)
-		md_fetched[i] = EVP_MD_fetch(NULL, names[i], NULL);
-}
-
-static const EVP_MD *md_get(int which)
-{
-	pthread_once(&md_once, md_fetch_all);
-	if (md_fetched[which])
-		return md_fetched[which];
-	switch (which) {
-	case MD_MD5: return EVP_md5();
-	case MD_SHA1: return EVP_sha1();
-	default: return EVP_sha256();
-	}
-}
-
 /* ---- JA3 string with a streaming MD5 ---- */
 
 struct ja3b {
@@ -356,7 +324,7 @@ static void ja3_begin(struct ja3b *b)
 	b->len = 0;
 	b->first = true;
 	b->md = EVP_MD_CTX_new();
-	b->md_ok = b->md && EVP_DigestInit_ex(b->md, md_get(MD_MD5), NULL) == 1;
+	b->md_ok = b->md && EVP_DigestInit_ex(b->md, digest_md(DIGEST_MD5), NULL) == 1;
 }
 
 static void ja3_put(struct ja3b *b, const char *s, size_t n)
@@ -620,10 +588,10 @@ static int compute_ja4(struct tls_state *st, uint16_t version,
 	qsort(cs, ncs, sizeof(*cs), cmp_u16);
 	qsort(es, nes, sizeof(*es), cmp_u16);
 
-	ok = EVP_DigestInit_ex(md, md_get(MD_SHA256), NULL) == 1;
+	ok = EVP_DigestInit_ex(md, digest_md(DIGEST_SHA256), NULL) == 1;
 	sha_list(md, cs, ncs, &ok);
 	sha12(md, b, &ok);
-	ok = ok && EVP_DigestInit_ex(md, md_get(MD_SHA256), NULL) == 1;
+	ok = ok && EVP_DigestInit_ex(md, digest_md(DIGEST_SHA256), NULL) == 1;
 	sha_list(md, es, nes, &ok);
 	ok = ok && EVP_DigestUpdate(md, "_", 1) == 1;
 	sha_list(md, sa, nsa, &ok);
@@ -1291,7 +1259,7 @@ static int cert_extract(struct tls_cert *c, const uint8_t *der, size_t n)
 	bool cacheable = true;
 	int err;
 
-	if (EVP_Digest(der, n, sha1, &mdlen, md_get(MD_SHA1), NULL) != 1 ||
+	if (EVP_Digest(der, n, sha1, &mdlen, digest_md(DIGEST_SHA1), NULL) != 1 ||
 	    mdlen != 20)
 		return -EINVAL;
 	cc = cert_cache_get();
