@@ -100,16 +100,11 @@ void match_flow_start(struct match *m, const struct flow *f, const struct timeva
 		return;
 	for (int i = 0; i < 2; i++) {
 		struct ioc_hit h = ioc_lookup_ip(x, ends[i]);
-		struct signal s;
-		if (!usable(m, h))
-			continue;
-		raise_ioc(m, f, h.ioc, addr_format(ends[i], a, sizeof(a)), "flow", ts, true, ends[i]);
-		/* what else this flow shows (JA3, certificate, names) is about
-		 * the same listed server: it joins this incident */
-		memset(&s, 0, sizeof(s));
-		match_signal_endpoints(m, f, &s);
-		if (!addr_equal(&s.host, ends[i]))
-			incidents_alias(m->incidents, &s.host, ends[i], h.ioc->value, false);
+		/* raise_ioc also makes the listed server this indicator's for
+		 * the host, so what else the flow shows joins the incident */
+		if (usable(m, h))
+			raise_ioc(m, f, h.ioc, addr_format(ends[i], a, sizeof(a)), "flow", ts,
+				  true, ends[i]);
 	}
 }
 
