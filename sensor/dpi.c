@@ -318,6 +318,31 @@ const char *dpi_app_proto(const struct flow *f)
 	return NULL;
 }
 
+/* Content worth a YARA scan travels in web, mail, file-transfer, terminal
+ * and chat protocols, and in channels nDPI cannot name (C2 and exploits on
+ * odd ports; a port-only guess counts as unnamed). Everything nDPI does
+ * name otherwise (databases, SMB, RPC, streaming, games, P2P) has a
+ * structure of its own that the rules do not address. */
+bool dpi_scan_worthy(const struct flow *f)
+{
+	static const uint16_t scan[] = {
+		NDPI_PROTOCOL_HTTP, NDPI_PROTOCOL_HTTP_CONNECT, NDPI_PROTOCOL_HTTP_PROXY,
+		NDPI_PROTOCOL_FTP_CONTROL, NDPI_PROTOCOL_FTP_DATA, NDPI_PROTOCOL_MAIL_SMTP,
+		NDPI_PROTOCOL_MAIL_IMAP, NDPI_PROTOCOL_MAIL_POP, NDPI_PROTOCOL_TELNET,
+		NDPI_PROTOCOL_IRC,
+	};
+	uint16_t ids[2] = { f->dpi.master, f->dpi.app };
+
+	if (f->dpi.confidence < NDPI_CONFIDENCE_DPI_CACHE ||
+	    (ids[0] == NDPI_PROTOCOL_UNKNOWN && ids[1] == NDPI_PROTOCOL_UNKNOWN))
+		return true;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < ARRAY_SIZE(scan); i++)
+			if (ids[k] == scan[i])
+				return true;
+	return false;
+}
+
 const struct dpi_stats *dpi_stats(const struct dpi *d)
 {
 	return &d->st;

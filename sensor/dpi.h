@@ -60,6 +60,9 @@ unsigned dpi_risk_score(uint64_t risk, uint16_t *client, uint16_t *server);
 /* Suricata's app_proto name for the flow ("tls", "dns", "http", ...) or
  * NULL when there is no equivalent. */
 const char *dpi_app_proto(const struct flow *f);
+/* Whether the flow's cleartext is worth a YARA scan: nDPI names a web,
+ * mail, file-transfer, terminal or chat protocol, or nothing at all. */
+bool dpi_scan_worthy(const struct flow *f);
 /* Checks an HTTP URL's query parameters with nDPI (XSS, SQL injection,
  * ...); returns the risk bits found. */
 uint64_t dpi_validate_url(const char *url);

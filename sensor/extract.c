@@ -360,29 +360,12 @@ static void look_first(struct flow *f, struct flow_meta *m, const uint8_t *d, si
 	}
 }
 
-/* Streams worth a YARA scan: what the rules look for travels in web,
- * mail, file-transfer and terminal protocols, and in channels DPI cannot
- * name (C2, exploits on odd ports); the rest (SMB, RPC, databases, ...)
- * has its own structure that the rules do not address. */
-static bool scan_worthy(const struct flow *f)
-{
-	static const char *scan[] = { "http", "ftp", "smtp", "imap", "pop3", "telnet" };
-	const char *app = dpi_app_proto(f);
-
-	if (!app)
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(scan); i++)
-		if (!strcmp(app, scan[i]))
-			return true;
-	return false;
-}
-
 static void scan_flush(struct extract *x, struct flow *f, struct flow_meta *m,
 		       const struct timeval *ts)
 {
 	struct scanbuf *sb = &m->scan;
 
-	if (sb->len && x->match && scan_worthy(f))
+	if (sb->len && x->match && dpi_scan_worthy(f))
 		match_scan(x->match, f, sb->buf, sb->len, "stream", ts);
 	sb->len = 0;
 }

@@ -11,6 +11,7 @@
  * writes the statistics.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,6 +394,7 @@ static void write_stats_event(struct sensor *s)
 		jw_uint(w, "ioc_hits", ws.ioc_hits);
 		jw_uint(w, "allow_suppressed", ws.allow_suppressed);
 		jw_uint(w, "yara_scans", ws.yara_scans);
+		jw_uint(w, "yara_bytes", ws.yara_bytes);
 		jw_uint(w, "yara_timeouts", ws.yara_timeouts);
 		jw_uint(w, "signals", is.signals);
 		jw_uint(w, "incidents_created", is.created);
@@ -742,6 +744,11 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int code, rc = 0;
 
+	/* Stream scan buffers and file heads (64-256 KiB) come and go with
+	 * flows; above glibc's default threshold each would be a fresh mmap,
+	 * page-faulted in and unmapped again. Keep them in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	memset(&s, 0, sizeof(s));
 	pthread_mutex_init(&s.stats_mu, NULL);
 	log_init("haidang-sensor", LOG_LVL_INFO);

@@ -314,6 +314,7 @@ void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size
 	if (!m->scanner || !m->incidents || !len)
 		return;
 	m->scans++;
+	m->scan_bytes += len;
 	if (yrr_scan(m->scanner, data, len, on_yara, &c) == -ETIMEDOUT)
 		m->scan_timeouts++;
 }

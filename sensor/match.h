@@ -34,7 +34,7 @@ struct match {
 	struct dpi *dpi;
 	struct behave *behave;         /* shared by all workers, or NULL */
 	struct yrr_scanner *scanner;   /* this worker's, for rules->yara */
-	uint64_t scans, scan_timeouts;
+	uint64_t scans, scan_bytes, scan_timeouts;
 	uint64_t hits, suppressed;
 };
 

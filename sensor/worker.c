@@ -455,5 +455,6 @@ void worker_stats_add(const struct worker *w, struct worker_stats *sum)
 		sum->stream.overlap_diffs += ss->overlap_diffs;
 	}
 	sum->yara_scans += w->match.scans;
+	sum->yara_bytes += w->match.scan_bytes;
 	sum->yara_timeouts += w->match.scan_timeouts;
 }

@@ -32,7 +32,7 @@ struct worker_stats {
 	struct extract_stats app;
 	struct eve_stats eve;
 	uint64_t flow_limit;
-	uint64_t ioc_hits, allow_suppressed, yara_scans, yara_timeouts;
+	uint64_t ioc_hits, allow_suppressed, yara_scans, yara_bytes, yara_timeouts;
 	struct stream_stats stream;
 };
 
