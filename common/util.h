@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -62,5 +63,11 @@ bool cidr_list_contains(const struct cidr *list, size_t n, const struct hd_addr 
 
 /* Monotonic clock in milliseconds. */
 uint64_t time_mono_ms(void);
+
+/* Initialises a mutex that worker threads take briefly and often: it spins
+ * a little before sleeping in the kernel (glibc's adaptive kind), which
+ * saves a futex round trip per short critical section under contention.
+ * Returns 0 or an errno value, as pthread_mutex_init. */
+int hd_mutex_init_busy(pthread_mutex_t *m);
 
 #endif

@@ -34,6 +34,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "util.h"
 #include "banned.h"
 
 #define PEER_MAX 256          /* peers probed, per host (port bitmaps) */
@@ -64,6 +65,7 @@ enum kind { K_SCAN, K_SWEEP, K_BRUTE, K_BEACON, K_TUNNEL, K_DGA, K__COUNT };
 struct bitwin {
 	int64_t epoch;            /* index of the current epoch (time / window) */
 	int64_t first[2], last;   /* ms: first key of each epoch, last key */
+	unsigned set[2], uni;     /* bits set in current, previous, and either */
 };
 
 struct peerent {              /* a peer this host probed: which ports */
@@ -920,15 +922,6 @@ static int64_t epoch_of(int64_t t, int64_t w)
 	return t >= 0 ? t / w : -1 - (-1 - t) / w;
 }
 
-static unsigned popcount_or(const uint64_t *x, const uint64_t *y, unsigned words)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < words; i++)
-		n += (unsigned)__builtin_popcountll(x[i] | (y ? y[i] : 0));
-	return n;
-}
-
 static double linear_count(unsigned set, unsigned bits)
 {
 	if (set >= bits)
@@ -945,58 +938,67 @@ static void bitwin_add(struct bitwin *bw, uint64_t *cur, uint64_t *prev, unsigne
 	unsigned which;
 	uint64_t *m;
 
+	uint64_t *other, b1 = 1ULL << (bit % 64);
+
 	if (e > bw->epoch) {
 		if (e == bw->epoch + 1) {
 			memcpy(prev, cur, words * sizeof(uint64_t));
 			bw->first[1] = bw->first[0];
+			bw->set[1] = bw->set[0];
 		} else {
 			memset(prev, 0, words * sizeof(uint64_t));
+			bw->set[1] = 0;
 		}
 		memset(cur, 0, words * sizeof(uint64_t));
+		bw->set[0] = 0;
+		bw->uni = bw->set[1];
 		bw->epoch = e;
 	}
 	if (e == bw->epoch)
-		which = 0, m = cur;
+		which = 0, m = cur, other = prev;
 	else if (e == bw->epoch - 1)
-		which = 1, m = prev;
+		which = 1, m = prev, other = cur;
 	else
 		return; /* older than the window */
-	if (!popcount_or(m, NULL, words) || t < bw->first[which])
+	if (!bw->set[which] || t < bw->first[which])
 		bw->first[which] = t;
-	if (!popcount_or(cur, prev, words) || t > bw->last)
+	if (!bw->uni || t > bw->last)
 		bw->last = t;
-	m[bit / 64] |= 1ULL << (bit % 64);
+	if (!(m[bit / 64] & b1)) {
+		m[bit / 64] |= b1;
+		bw->set[which]++;
+		if (!(other[bit / 64] & b1))
+			bw->uni++;
+	}
 }
 
 /* Seconds from the first key still counted to the last. */
-static unsigned bitwin_span(const struct bitwin *bw, const uint64_t *cur, const uint64_t *prev,
-			    unsigned words, int64_t now, int64_t w)
+static unsigned bitwin_span(const struct bitwin *bw, int64_t now, int64_t w)
 {
 	int64_t first = bw->last;
 
-	if (popcount_or(cur, NULL, words) && bw->first[0] < first)
+	if (bw->set[0] && bw->first[0] < first)
 		first = bw->first[0];
-	if (popcount_or(prev, NULL, words) && bw->first[1] < first)
+	if (bw->set[1] && bw->first[1] < first)
 		first = bw->first[1];
 	if (first < now - w)
 		first = now - w;
 	return secs(bw->last - first);
 }
 
-static unsigned bitwin_count(const struct bitwin *bw, const uint64_t *cur, const uint64_t *prev,
-			     unsigned words, int64_t now, int64_t w)
+static unsigned bitwin_count(const struct bitwin *bw, unsigned words, int64_t now, int64_t w)
 {
 	int64_t e = epoch_of(now, w);
 	double left = 1.0 - (double)(now - e * w) / (double)w; /* of the previous epoch */
 	double dc, du;
 
 	if (e == bw->epoch) {
-		dc = linear_count(popcount_or(cur, NULL, words), words * 64);
-		du = linear_count(popcount_or(cur, prev, words), words * 64);
+		dc = linear_count(bw->set[0], words * 64);
+		du = linear_count(bw->uni, words * 64);
 		return (unsigned)(dc + (du - dc) * left + 1e-9);
 	}
 	if (e == bw->epoch + 1)
-		return (unsigned)(linear_count(popcount_or(cur, NULL, words), words * 64) * left +
+		return (unsigned)(linear_count(bw->set[0], words * 64) * left +
 				  1e-9);
 	return 0;
 }
@@ -1098,7 +1100,7 @@ static void check_scan(struct behave *b, struct host *h, const struct behave_flo
 		   mix64(b->seed ^ ((uint64_t)f->proto << 16 | f->dport)), t, w);
 	if (supp_active(h, K_SCAN, ph, h->now))
 		return;
-	n = bitwin_count(&p->w, p->bits[0], p->bits[1], PORT_WORDS, h->now, w);
+	n = bitwin_count(&p->w, PORT_WORDS, h->now, w);
 	if (n < b->cfg.scan_ports || !supp_arm(b, h, K_SCAN, ph, h->now, h->now + w))
 		return;
 	pd = batch_add(bt, "port_scan", "scanning", scan_severity(f), &f->end);
@@ -1107,7 +1109,7 @@ static void check_scan(struct behave *b, struct host *h, const struct behave_flo
 	flow_ends(pd, f, &hc);
 	snprintf(pd->observed, sizeof(pd->observed), "%u ports of %s in %u s", n,
 		 addr_format(peer, a, sizeof(a)),
-		 bitwin_span(&p->w, p->bits[0], p->bits[1], PORT_WORDS, h->now, w));
+		 bitwin_span(&p->w, h->now, w));
 	b->st.scans++;
 }
 
@@ -1126,7 +1128,7 @@ static void check_sweep(struct behave *b, struct host *h, const struct behave_fl
 	bitwin_add(&p->w, p->bits[0], p->bits[1], PEER_WORDS, addr_hash(b->seed ^ 1, peer), t, w);
 	if (supp_active(h, K_SWEEP, key, h->now) || supp_active(h, K_SWEEP, SWEEP_ALL_KEY, h->now))
 		return;
-	n = bitwin_count(&p->w, p->bits[0], p->bits[1], PEER_WORDS, h->now, w);
+	n = bitwin_count(&p->w, PEER_WORDS, h->now, w);
 	if (n < (f->proto == 1 || f->proto == 58 ? b->cfg.sweep_hosts_icmp : b->cfg.sweep_hosts) ||
 	    !supp_arm(b, h, K_SWEEP, key, h->now, h->now + w))
 		return;
@@ -1144,7 +1146,7 @@ static void check_sweep(struct behave *b, struct host *h, const struct behave_fl
 	}
 	snprintf(pd->observed, sizeof(pd->observed), "%u hosts on port %u/%s in %u s", n,
 		 f->dport, proto_name(f->proto, pn, sizeof(pn)),
-		 bitwin_span(&p->w, p->bits[0], p->bits[1], PEER_WORDS, h->now, w));
+		 bitwin_span(&p->w, h->now, w));
 	b->st.sweeps++;
 }
 
@@ -1187,10 +1189,10 @@ static void check_sweep_all(struct behave *b, struct host *h, const struct behav
 		   mix64(b->seed ^ 3 ^ ((uint64_t)f->proto << 16 | f->dport)), t, w);
 	if (sweep_raised(h, h->now))
 		return;
-	npeers = bitwin_count(&pr->wpeer, pr->peers[0], pr->peers[1], ALL_PEER_WORDS, h->now, w);
+	npeers = bitwin_count(&pr->wpeer, ALL_PEER_WORDS, h->now, w);
 	if (npeers < b->cfg.sweep_hosts)
 		return;
-	nports = bitwin_count(&pr->wport, pr->ports[0], pr->ports[1], ALL_PORT_WORDS, h->now, w);
+	nports = bitwin_count(&pr->wport, ALL_PORT_WORDS, h->now, w);
 	if (nports < 2 || nports * 4 > npeers ||
 	    !supp_arm(b, h, K_SWEEP, SWEEP_ALL_KEY, h->now, h->now + w))
 		return;
@@ -1201,8 +1203,7 @@ static void check_sweep_all(struct behave *b, struct host *h, const struct behav
 	if (hc)
 		memset(&pd->sig.peer, 0, sizeof(pd->sig.peer));
 	snprintf(pd->observed, sizeof(pd->observed), "%u hosts on %u ports in %u s", npeers,
-		 nports, bitwin_span(&pr->wpeer, pr->peers[0], pr->peers[1], ALL_PEER_WORDS,
-				     h->now, w));
+		 nports, bitwin_span(&pr->wpeer, h->now, w));
 	b->st.sweeps++;
 }
 
@@ -1415,7 +1416,7 @@ struct behave *behave_create(const struct behave_config *cfg)
 		goto free_b;
 	if (getrandom(&b->seed, sizeof(b->seed), GRND_NONBLOCK) != sizeof(b->seed))
 		b->seed = mix64((uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)b);
-	if (pthread_mutex_init(&b->lock, NULL))
+	if (hd_mutex_init_busy(&b->lock))
 		goto free_buckets;
 	b->mem = b->nbuckets * sizeof(*b->buckets);
 	return b;

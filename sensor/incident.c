@@ -22,6 +22,7 @@
 #include "digest.h"
 #include "eve.h"
 #include "jsonw.h"
+#include "util.h"
 #include "banned.h"
 
 #define INC_BUCKETS 4096
@@ -98,7 +99,7 @@ struct incidents *incidents_create(const struct policy *pol, struct eve *eve,
 
 	if (!t)
 		return NULL;
-	pthread_mutex_init(&t->mu, NULL);
+	hd_mutex_init_busy(&t->mu);
 	t->pol = pol;
 	t->eve = eve_clone(eve);
 	if (!t->eve) {
