@@ -1442,6 +1442,33 @@ void behave_destroy(struct behave *b)
 	free(b);
 }
 
+bool behave_reconfigure(struct behave *b, const struct behave_config *cfg)
+{
+	struct behave_config c, d;
+	bool fresh;
+
+	if (!cfg) {
+		behave_config_defaults(&d);
+		cfg = &d;
+	}
+	config_fix(&c, cfg);
+	pthread_mutex_lock(&b->lock);
+	/* counts kept per epoch of the old window mean nothing in the new one */
+	fresh = c.window != b->cfg.window;
+	b->cfg = c;
+	if (fresh) {
+		while (b->oldest) {
+			struct host *h = b->oldest;
+			lru_unlink(b, h);
+			host_free(b, h);
+		}
+		memset(b->buckets, 0, b->nbuckets * sizeof(*b->buckets));
+		b->st.hosts = 0;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return fresh;
+}
+
 void behave_flow(struct behave *b, const struct behave_flow *f, signal_fn fn, void *arg)
 {
 	struct batch bt;

@@ -74,6 +74,12 @@ struct behave;
  * memory. */
 struct behave *behave_create(const struct behave_config *cfg);
 void behave_destroy(struct behave *b);
+/* Thread-safe. New thresholds (cfg as for behave_create) for a running
+ * instance, as on a rules reload: they apply to the counts already kept,
+ * except that a changed window starts every count afresh (returns true
+ * then). Host memory limits (max_hosts, memcap) apply from the next host
+ * added. */
+bool behave_reconfigure(struct behave *b, const struct behave_config *cfg);
 void behave_config_defaults(struct behave_config *cfg);
 /*
  * Thread-safe. Feed every ended flow, answered or not (unanswered SYNs and

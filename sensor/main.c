@@ -202,6 +202,24 @@ static void tick_all(struct sensor *s, const struct timeval *now)
 	}
 }
 
+/* The behaviour thresholds live in the scoring policy. */
+static void behave_config_from_policy(struct behave_config *c, const struct policy *p)
+{
+	behave_config_defaults(c);
+	c->window = (unsigned)p->b_window;
+	c->scan_ports = (unsigned)p->b_scan_ports;
+	c->sweep_hosts = (unsigned)p->b_sweep_hosts;
+	c->sweep_hosts_icmp = (unsigned)p->b_sweep_hosts_icmp;
+	c->brute_attempts = (unsigned)p->b_brute_attempts;
+	c->beacon_min = (unsigned)p->b_beacon_min;
+	c->beacon_jitter = (double)p->b_beacon_jitter_pct / 100.0;
+	c->beacon_min_interval = (unsigned)p->b_beacon_min_interval;
+	c->dns_tunnel_queries = (unsigned)p->b_dns_tunnel_queries;
+	c->dns_label_len = (unsigned)p->b_dns_label_len;
+	c->dga_entropy = (double)p->b_dga_entropy_x100 / 100.0;
+	c->max_hosts = (unsigned)p->b_max_hosts;
+	}
+
 /* Loads the rules beside the running ones and swaps them in; on any
  * failure the running rules stay. Runs in its own thread so capture never
  * waits for a large indicator set. */
@@ -217,6 +235,14 @@ static void *reload_main(void *arg)
 		s->generation = r->generation;
 		if (s->incidents)
 			incidents_set_policy(s->incidents, &r->policy);
+		if (s->behave) {
+			struct behave_config bc;
+
+			behave_config_from_policy(&bc, &r->policy);
+			if (behave_reconfigure(s->behave, &bc))
+				log_info(s->vi ? "cửa sổ hành vi đã đổi: các bộ đếm quét/dò bắt đầu lại"
+					       : "behaviour window changed: scan and brute-force counts start afresh");
+		}
 		log_info(s->vi ? "đã nạp lại luật (thế hệ %llu): %zu dấu hiệu, %u luật YARA, %u cảnh báo, %llu ms"
 			       : "rules reloaded (generation %llu): %zu indicators, %u YARA rules, %u warnings, %llu ms",
 			 (unsigned long long)r->generation, ioc_index_count(r->ioc),
@@ -236,27 +262,6 @@ static void start_reload(struct sensor *s)
 	s->reload_started = !pthread_create(&s->reload_thread, NULL, reload_main, s);
 	if (!s->reload_started)
 		atomic_store(&s->reloading, false);
-}
-
-/* The behaviour thresholds live in the scoring policy. */
-static struct behave *behave_from_policy(const struct policy *p)
-{
-	struct behave_config c;
-
-	behave_config_defaults(&c);
-	c.window = (unsigned)p->b_window;
-	c.scan_ports = (unsigned)p->b_scan_ports;
-	c.sweep_hosts = (unsigned)p->b_sweep_hosts;
-	c.sweep_hosts_icmp = (unsigned)p->b_sweep_hosts_icmp;
-	c.brute_attempts = (unsigned)p->b_brute_attempts;
-	c.beacon_min = (unsigned)p->b_beacon_min;
-	c.beacon_jitter = (double)p->b_beacon_jitter_pct / 100.0;
-	c.beacon_min_interval = (unsigned)p->b_beacon_min_interval;
-	c.dns_tunnel_queries = (unsigned)p->b_dns_tunnel_queries;
-	c.dns_label_len = (unsigned)p->b_dns_label_len;
-	c.dga_entropy = (double)p->b_dga_entropy_x100 / 100.0;
-	c.max_hosts = (unsigned)p->b_max_hosts;
-	return behave_create(&c);
 }
 
 static void log_stats(struct sensor *s);
@@ -571,6 +576,7 @@ static int setup(struct sensor *s)
 {
 	char err[1024];
 	struct flowtab_config fc;
+	struct behave_config bc;
 	struct eve_config ec;
 	bool live = s->o.interface && *s->o.interface;
 
@@ -641,7 +647,8 @@ static int setup(struct sensor *s)
 		ruleset_slot_init(&s->rules, r);
 		s->have_rules = true;
 		s->incidents = incidents_create(&r->policy, s->eve, ec.sensor_id, s->o.agency);
-		s->behave = behave_from_policy(&r->policy);
+		behave_config_from_policy(&bc, &r->policy);
+		s->behave = behave_create(&bc);
 		if (!s->incidents || !s->behave)
 			return -ENOMEM;
 	}

@@ -284,6 +284,55 @@ def case_reload():
               f"reload: no packet lost across the reloads ({3 * per_file} packets)")
 
 
+def case_reload_behaviour():
+    """SIGHUP also brings new behaviour thresholds: a port scan below the
+    first policy's threshold is not reported, the same scan after a reload
+    to the shipped thresholds is."""
+    import signal
+    import time
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = os.path.join(tmp, "rules")
+        os.makedirs(os.path.join(rules, "ioc"))
+        policy = os.path.join(rules, "policy.conf")
+        with open(policy, "w", encoding="utf-8") as f:
+            f.write("behaviour.scan-ports = 400\nbehaviour.sweep-hosts = 400\n")
+        out = os.path.join(tmp, "eve.json")
+        errf = open(os.path.join(tmp, "err"), "w+", encoding="utf-8")
+        raw = open(os.path.join(SRC, "tests", "data", "detect", "portscan.pcap"), "rb").read()
+        p = subprocess.Popen([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
+                              "--workers", "2", "--home-net", "10.88.0.0/16"],
+                             stdin=subprocess.PIPE, stderr=errf)
+
+        def wait_for(text, timeout=20):
+            for _ in range(timeout * 10):
+                errf.seek(0)
+                if text in errf.read():
+                    return True
+                time.sleep(0.1)
+            return False
+
+        def scans():
+            if not p.stdin.closed:
+                p.stdin.flush()
+                time.sleep(1.0)
+            found = set()
+            for line in open(out, encoding="utf-8"):
+                e = json.loads(line)
+                if e["event_type"] == "incident" and "port_scan" in e["incident"]["indicator"]:
+                    found.add(e["incident"]["id"])
+            return found
+
+        p.stdin.write(raw)                       # first pass: thresholds far above the scan
+        check(not scans(), "reload-behaviour: no port scan under the high threshold")
+        shutil.copy(os.path.join(SRC, "rules", "policy.conf"), policy)
+        p.send_signal(signal.SIGHUP)
+        check(wait_for("rules reloaded (generation 2)"), "reload-behaviour: SIGHUP loads the new policy")
+        p.stdin.write(raw[24:])                  # second pass: the shipped thresholds
+        p.stdin.close()
+        rc = p.wait(timeout=60)
+        check(rc == 0, f"reload-behaviour: the sensor exited 0 (status {rc})")
+        check(len(scans()) == 1, "reload-behaviour: the same scan is reported after the reload")
+
 CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
