@@ -1613,7 +1613,7 @@ void behave_dns_query(struct behave *b, const struct hd_addr *host, const char *
 		if (arm == ARM_GO) {
 			unsigned nd = rate_estimate(&h->dga, now, w);
 			struct pending *p;
-			p = batch_add(&bt, "dga_domain", "malware",
+			p = batch_add(&bt, BEHAVE_DGA, "malware",
 				      nd >= 10 ? SIG_SEV_HIGH : nd >= 3 ? SIG_SEV_MEDIUM : SIG_SEV_LOW,
 				      ts);
 			if (p) {

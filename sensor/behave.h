@@ -26,6 +26,10 @@
 #include "signals.h"
 #include "util.h"
 
+/* The behaviour signal for generated-looking names; nDPI's DGA risk joins
+ * its incident. */
+#define BEHAVE_DGA "dga_domain"
+
 struct behave_config {
 	unsigned window;            /* seconds over which scans and brute force are counted (60) */
 	unsigned scan_ports;        /* distinct ports on one peer within window (25) */

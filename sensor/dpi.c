@@ -222,6 +222,11 @@ const char *dpi_confidence_name(const struct flow *f)
 	return ndpi_confidence_get_name((ndpi_confidence_t)f->dpi.confidence);
 }
 
+bool dpi_risk_is_dga(unsigned bit)
+{
+	return bit == NDPI_SUSPICIOUS_DGA_DOMAIN;
+}
+
 const char *dpi_risk_name(unsigned bit)
 {
 	return ndpi_risk2str((ndpi_risk_enum)bit);

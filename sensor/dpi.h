@@ -53,6 +53,8 @@ const char *dpi_category_name(struct dpi *d, const struct flow *f);
 const char *dpi_confidence_name(const struct flow *f);
 /* Risks: iterate bits of f->dpi.risk */
 const char *dpi_risk_name(unsigned bit);
+/* Whether the risk bit is nDPI's "Suspicious DGA Domain name". */
+bool dpi_risk_is_dga(unsigned bit);
 const char *dpi_risk_severity(unsigned bit);
 unsigned dpi_risk_bit_score(unsigned bit);
 /* nDPI's total score of a risk bitmap, with the client/server split. */

@@ -417,7 +417,9 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 	/* an address a matched name resolved to joins that name's incident */
 	if (sig->kind != SIG_BEHAVIOUR && sig->peer.family)
 		alias = alias_find(t, &sig->host, &sig->peer);
-	if (alias)
+	if (sig->group)
+		snprintf(group, sizeof(group), "%s", sig->group);
+	else if (alias)
 		snprintf(group, sizeof(group), "ioc:%s", alias);
 	else if (sig->kind == SIG_BEHAVIOUR && sig->peer.family)
 		snprintf(group, sizeof(group), "behaviour:%s:%s", sig->rule ? sig->rule : "",

@@ -212,6 +212,9 @@ void match_flow_risks(struct match *m, const struct flow *f)
 		s.source = "ndpi";
 		s.observed = s.app_proto ? s.app_proto : "flow";
 		s.category = risk_category(s.rule);
+		/* the same finding as the behaviour module's own DGA check */
+		if (dpi_risk_is_dga(b))
+			s.group = "behaviour:" BEHAVE_DGA;
 		s.weight = score;
 		sev = dpi_risk_severity(b);
 		s.severity = !strcmp(sev, "Low") ? SIG_SEV_LOW :

@@ -36,6 +36,10 @@ struct signal {
 	const char *app_proto;  /* "http", "tls", ... or NULL */
 	uint64_t flow_id;       /* 0 when not about one flow */
 	struct timeval ts;
+	/* The incident this signal belongs to when two kinds of signal name
+	 * the same finding (nDPI's DGA risk and the behaviour DGA check are
+	 * one incident); NULL: decided from kind, rule and peer. */
+	const char *group;
 };
 
 typedef void (*signal_fn)(void *arg, const struct signal *sig);

@@ -191,6 +191,9 @@ def case_own():
         tn = incs("dns-tunnel.pcap")
         check(any("dns_tunnelling" in i["indicator"] for i in tn), "dns-tunnel: DNS tunnelling")
         check(any("dga" in i["indicator"] for i in tn), "dns-tunnel: DGA-looking names")
+        dga = [i for i in tn if "DGA" in i["indicator"] or "dga" in i["indicator"]]
+        check(len(dga) == 1 and {e["kind"] for e in dga[0]["evidence"]} == {"behaviour", "risk"},
+              f"dns-tunnel: nDPI's DGA risk and the DGA check are one incident (got {len(dga)})")
 
 
 def case_bad_rules():
