@@ -194,19 +194,20 @@ static void layer_feed(struct coding *c, unsigned i, const uint8_t *p, size_t n)
 		L->z.avail_out = sizeof(buf);
 		rc = inflate(&L->z, Z_NO_FLUSH);
 		got = sizeof(buf) - L->z.avail_out;
-		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-			/* Z_DATA_ERROR, Z_NEED_DICT, Z_MEM_ERROR, Z_STREAM_ERROR */
-			if (got == 0 && layer_retry(c, i, p, n))
-				return;
-			layer_end(L);
-			stop(c, CODING_CORRUPT);
-			return;
-		}
 		if (got) {
+			/* good up to an error, if one follows */
 			L->produced = true;
 			emit(c, i, buf, got);
 			if (c->stopped)
 				return;
+		}
+		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+			/* Z_DATA_ERROR, Z_NEED_DICT, Z_MEM_ERROR, Z_STREAM_ERROR */
+			if (layer_retry(c, i, p, n))
+				return;
+			layer_end(L);
+			stop(c, CODING_CORRUPT);
+			return;
 		}
 		if (rc == Z_STREAM_END) {
 			layer_end(L);
