@@ -110,8 +110,9 @@ static struct flow_meta *meta_get(struct flow *f)
 	return f->meta;
 }
 
-/* An HTTP body in transit: hash it, keep its head, and when it ends log
- * it as Suricata's fileinfo does, match its hashes and scan it. */
+/* An HTTP body in transit: decode it (gzip, deflate), hash it, keep its
+ * head, and when it ends log it as Suricata's fileinfo does, match its
+ * hashes and scan it. */
 static void on_body(void *user, const struct http_tx *tx, int dir,
 		    const uint8_t *data, size_t len, bool end)
 {
@@ -124,7 +125,7 @@ static void on_body(void *user, const struct http_tx *tx, int dir,
 
 	dir &= 1;
 	if (!m->body[dir] && !end)
-		m->body[dir] = file_begin();
+		m->body[dir] = file_begin(dir ? tx->content_encoding : tx->request_content_encoding);
 	if (!m->body[dir])
 		return;
 	if (!end) {
@@ -132,7 +133,8 @@ static void on_body(void *user, const struct http_tx *tx, int dir,
 		return;
 	}
 	complete = !(tx->flags & (dir ? HTTP_TXF_RES_INCOMPLETE : HTTP_TXF_REQ_INCOMPLETE));
-	file_end(m->body[dir], complete, &r);
+	file_end(m->body[dir], complete, &r, &x->st.decode);
+	complete = r.complete;
 	w = eve_begin(x->eve, "fileinfo", m->f, dir, ts, 0);
 	jw_obj_open(w, "http");
 	if (tx->host[0])
@@ -151,6 +153,12 @@ static void on_body(void *user, const struct http_tx *tx, int dir,
 	jw_str(w, "sha256", r.sha256);
 	jw_bool(w, "stored", false);
 	jw_uint(w, "size", r.size);
+	if (r.coded) {
+		jw_str(w, "content_encoding",
+		       dir ? tx->content_encoding : tx->request_content_encoding);
+		jw_uint(w, "encoded_size", r.carried);
+		jw_str(w, "decoding", coding_status_name(r.decoding));
+	}
 	jw_uint(w, "tx_id", tx->tx_id);
 	jw_str(w, "direction", dir ? "download" : "upload");
 	jw_obj_close(w);

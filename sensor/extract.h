@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "files.h"
 #include "flow.h"
 
 struct eve;
@@ -21,6 +22,7 @@ struct stream_stats;
 
 struct extract_stats {
 	uint64_t dns, dns_malformed, http, tls, ssh, quic, files;
+	struct file_stats decode; /* content codings of HTTP bodies */
 };
 
 struct extract;

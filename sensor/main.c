@@ -377,6 +377,10 @@ static void write_stats_event(struct sensor *s)
 	jw_uint(w, "ssh", ws.app.ssh);
 	jw_uint(w, "quic", ws.app.quic);
 	jw_uint(w, "files", ws.app.files);
+	jw_uint(w, "files_decoded", ws.app.decode.decoded);
+	jw_uint(w, "decode_bombs", ws.app.decode.bombs);
+	jw_uint(w, "decode_errors", ws.app.decode.errors);
+	jw_uint(w, "decode_unsupported", ws.app.decode.unsupported);
 	jw_obj_close(w);
 	jw_obj_open(w, "stream");
 	jw_uint(w, "segments", ws.stream.segments);

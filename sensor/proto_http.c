@@ -601,6 +601,45 @@ static void take_content_length(int64_t *cl, bool *seen, const uint8_t *v, size_
 	*cl = x;
 }
 
+/*
+ * Appends the codings of a Content-Encoding or Transfer-Encoding value to
+ * list (lower-case, ", " between; chunked left out when skip_chunked). A
+ * list that does not fit ends in "..." and takes nothing more, so that it
+ * never reads as a shorter list.
+ */
+static void add_codings(char *list, size_t size, const uint8_t *v, size_t n, bool skip_chunked,
+			uint32_t *flags)
+{
+	size_t w = strnlen(list, size - 1);
+
+	while (n > 0) {
+		const uint8_t *comma = memchr(v, ',', n), *tok = v;
+		size_t tlen = comma ? (size_t)(comma - v) : n;
+
+		v += comma ? tlen + 1 : tlen;
+		n -= comma ? tlen + 1 : tlen;
+		trim(&tok, &tlen);
+		if (tlen == 0 || (skip_chunked && eq_nocase(tok, tlen, "chunked")))
+			continue;
+		if (w >= 3 && !memcmp(list + w - 3, "...", 3))
+			return;
+		if (w + (w ? 2 : 0) + tlen >= size || memchr(tok, 0, tlen)) {
+			size_t at = w + 3 < size ? w : size - 4;
+
+			memcpy(list + at, "...", 4);
+			*flags |= HTTP_TXF_TRUNCATED;
+			return;
+		}
+		if (w) {
+			list[w++] = ',';
+			list[w++] = ' ';
+		}
+		for (size_t i = 0; i < tlen; i++)
+			list[w++] = (char)(tok[i] >= 'A' && tok[i] <= 'Z' ? tok[i] + 32 : tok[i]);
+		list[w] = '\0';
+	}
+}
+
 /* Request-target and Host header to tx->host and tx->port. */
 static void set_host(struct txn *t, const uint8_t *hosthdr, size_t hlen, bool have_hosthdr)
 {
@@ -727,6 +766,7 @@ static struct txn *request_block(struct http_state *st, uint8_t *b, size_t len,
 	unsigned count = 0;
 	bool cl_seen = false, te_chunked = false;
 	uint32_t flags = 0;
+	char te[HTTP_CODING_MAX] = "";
 
 	len = unfold(b, len, &flags);
 	if (!next_line(b, len, &off, &l, &n))
@@ -786,12 +826,19 @@ static struct txn *request_block(struct http_state *st, uint8_t *b, size_t len,
 		} else if (eq_nocase(name, nlen, "transfer-encoding")) {
 			if (has_nocase(val, vlen, "chunked"))
 				te_chunked = true;
+			add_codings(te, sizeof(te), val, vlen, true, &tx->flags);
+		} else if (eq_nocase(name, nlen, "content-encoding")) {
+			add_codings(tx->request_content_encoding, sizeof(tx->request_content_encoding),
+				    val, vlen, false, &tx->flags);
 		} else if (eq_nocase(name, nlen, "expect")) {
 			if (has_nocase(val, vlen, "100-continue"))
 				t->expect_100 = true;
 		}
 	}
 	set_host(t, hosthdr, hostlen, hosthdr != NULL);
+	if (te[0])
+		add_codings(tx->request_content_encoding, sizeof(tx->request_content_encoding),
+			    (const uint8_t *)te, strlen(te), false, &tx->flags);
 
 	if (truncated) {
 		t->req_done = true;
@@ -849,6 +896,7 @@ static struct txn *response_block(struct http_state *st, uint8_t *b, size_t len,
 	bool cl_seen = false, te_chunked = false, te_seen = false, cl_present = false;
 	uint32_t flags = 0;
 	int status = 0;
+	char te[HTTP_CODING_MAX] = "";
 
 	len = unfold(b, len, &flags);
 	if (!next_line(b, len, &off, &l, &n))
@@ -913,8 +961,15 @@ static struct txn *response_block(struct http_state *st, uint8_t *b, size_t len,
 			te_seen = true;
 			if (has_nocase(val, vlen, "chunked"))
 				te_chunked = true;
+			add_codings(te, sizeof(te), val, vlen, true, &tmp.flags);
+		} else if (eq_nocase(name, nlen, "content-encoding")) {
+			add_codings(tmp.content_encoding, sizeof(tmp.content_encoding), val, vlen,
+				    false, &tmp.flags);
 		}
 	}
+	if (te[0])
+		add_codings(tmp.content_encoding, sizeof(tmp.content_encoding),
+			    (const uint8_t *)te, strlen(te), false, &tmp.flags);
 
 	/* interim responses: 100 Continue and friends, not 101 */
 	if (!truncated && status >= 100 && status <= 199 && status != 101 && !te_seen &&
@@ -951,6 +1006,7 @@ static struct txn *response_block(struct http_state *st, uint8_t *b, size_t len,
 	memcpy(tx->content_type, tmp.content_type, sizeof(tx->content_type));
 	memcpy(tx->location, tmp.location, sizeof(tx->location));
 	memcpy(tx->content_range, tmp.content_range, sizeof(tx->content_range));
+	memcpy(tx->content_encoding, tmp.content_encoding, sizeof(tx->content_encoding));
 	tx->status = tmp.status;
 	tx->range_start = tmp.range_start;
 	tx->range_end = tmp.range_end;

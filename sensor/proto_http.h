@@ -40,6 +40,7 @@ struct jw;
 #define HTTP_STATUS_MAX 16
 #define HTTP_REASON_MAX 64
 #define HTTP_RANGE_MAX 128
+#define HTTP_CODING_MAX 64 /* content codings of a body; "..." ends a list cut short */
 
 /* Parser bounds. */
 #define HTTP_HDR_BLOCK_MAX 16384 /* request/status line + headers, per direction */
@@ -94,6 +95,7 @@ struct http_tx {
 	char request_content_type[HTTP_CTYPE_MAX];
 	int64_t request_content_length; /* -1 if absent or invalid */
 	bool request_chunked;
+	char request_content_encoding[HTTP_CODING_MAX]; /* as content_encoding */
 	uint64_t request_body_len;    /* body bytes seen (after de-chunking) */
 	uint64_t request_message_len; /* body bytes on the wire (chunk framing included) */
 
@@ -108,6 +110,9 @@ struct http_tx {
 	int64_t range_start, range_end, range_size; /* parsed Content-Range, -1 if unknown */
 	int64_t response_content_length;	    /* -1 if absent or invalid */
 	bool response_chunked;
+	/* the codings applied to the body, in order: Content-Encoding, then
+	 * Transfer-Encoding without chunked; lower-case, ", " between */
+	char content_encoding[HTTP_CODING_MAX];
 	uint64_t response_body_len;    /* body bytes seen (after de-chunking) */
 	uint64_t response_message_len; /* body bytes on the wire: EVE http.length */
 
@@ -129,7 +134,7 @@ struct http_state;
 
 /*
  * Body callback: called with body bytes as they pass (de-chunked, not
- * decompressed), dir 0 = request body, 1 = response body. When the body ends
+ * decompressed: tx->content_encoding says how to), dir 0 = request body, 1 = response body. When the body ends
  * (complete, or cut short by http_flush: see tx->flags) it is called once
  * more with data NULL, len 0 and end true. Bodies of zero length produce no
  * calls.

@@ -437,6 +437,10 @@ void worker_stats_add(const struct worker *w, struct worker_stats *sum)
 	sum->app.ssh += xs->ssh;
 	sum->app.quic += xs->quic;
 	sum->app.files += xs->files;
+	sum->app.decode.decoded += xs->decode.decoded;
+	sum->app.decode.bombs += xs->decode.bombs;
+	sum->app.decode.errors += xs->decode.errors;
+	sum->app.decode.unsupported += xs->decode.unsupported;
 	eve_stats_add(w->eve, &sum->eve);
 	sum->ioc_hits += w->match.hits;
 	sum->allow_suppressed += w->match.suppressed;

@@ -176,9 +176,21 @@ def case_own():
         check(any(i["host"] == "10.88.0.10" for i in shells), "webshell: the downloaded PHP webshell is caught by YARA")
         check(any(i["host"] == "10.88.0.20" for i in shells), "webshell: the webshell uploaded to the portal is caught")
 
-        dl = [i for i in incs("download.pcap") if i["indicator"].startswith("ioc:c681db4d")]
+        dl_incs, dl_events, _ = run([os.path.join(data, "download.pcap")], rules=rules)
+        dl = [i for i in dl_incs.values() if i["indicator"].startswith("ioc:c681db4d")]
         check(len(dl) == 1, "download: one incident for the listed file")
-        check(bool(dl) and dl[0]["count"] >= 2, f"download: matched by sha256 (plain and chunked; count {dl[0]['count'] if dl else 0})")
+        check(bool(dl) and dl[0]["count"] == 3,
+              f"download: matched by sha256 plain, chunked and gzip-encoded (count {dl[0]['count'] if dl else 0})")
+        want = "c681db4d07d36386c7e1c69ce847696a5c4842d5767a4c11fe29d714e014a018"
+        gz = [e["fileinfo"] for e in dl_events
+              if e["event_type"] == "fileinfo" and e["fileinfo"]["filename"].startswith("/gzip/")]
+        check(len(gz) == 1 and gz[0]["sha256"] == want and gz[0]["size"] == 20000
+              and gz[0].get("content_encoding") == "gzip" and gz[0].get("encoded_size") == 20028
+              and gz[0].get("decoding") == "ok" and gz[0]["state"] == "CLOSED",
+              f"download: the gzip body is hashed decoded, its encoding shown ({gz})")
+        st = [e["stats"]["app_layer"] for e in dl_events if e["event_type"] == "stats"]
+        check(bool(st) and st[-1].get("files_decoded") == 1 and st[-1].get("decode_errors") == 0,
+              "download: stats count one decoded file")
 
         sc = incs("portscan.pcap")
         check(any("port_scan" in i["indicator"] and i["host"] == "10.88.0.10" for i in sc), "portscan: the port scan")
