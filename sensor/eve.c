@@ -220,6 +220,14 @@ void eve_commit(struct eve *e)
 	}
 }
 
+const char *eve_last_line(const struct eve *e, size_t *len)
+{
+	if (e->w.overflow || !e->w.len)
+		return NULL;
+	*len = e->w.len;
+	return e->w.buf;
+}
+
 static void tcp_flags_hex(struct jw *w, const char *key, uint8_t fl)
 {
 	static const char hex[] = "0123456789abcdef";

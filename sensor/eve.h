@@ -56,6 +56,9 @@ struct jw *eve_begin(struct eve *e, const char *event_type, const struct flow *f
 struct jw *eve_begin_plain(struct eve *e, const char *event_type,
 			   const struct timeval *ts);
 void eve_commit(struct eve *e);
+/* The line the last eve_commit() wrote (newline included), valid until the
+ * next eve_begin*() on e; NULL if that event was dropped (oversize). */
+const char *eve_last_line(const struct eve *e, size_t *len);
 
 /* Writes the flow record of f. */
 void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,

@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -66,6 +69,7 @@ struct incident {
 	struct evidence *ev;
 	unsigned nev, cap;
 	uint64_t dropped_evidence;
+	uint64_t incarnation;   /* which creation of this id in this run */
 };
 
 struct alias {
@@ -87,6 +91,10 @@ struct incidents {
 	uint64_t naliases;
 	struct timeval now;
 	struct incident_stats st;
+	uint64_t boot;          /* random per sensor run */
+	uint64_t incarnations;  /* incidents created so far in this run */
+	incident_sink_fn sink;
+	void *sink_arg;
 };
 
 static const char *sev_names[5] = { "none", "low", "medium", "high", "critical" };
@@ -108,6 +116,8 @@ struct incidents *incidents_create(const struct policy *pol, struct eve *eve,
 	}
 	str_copy(t->sensor, sensor_id ? sensor_id : "", sizeof(t->sensor));
 	str_copy(t->agency, agency ? agency : "", sizeof(t->agency));
+	if (getrandom(&t->boot, sizeof(t->boot), GRND_NONBLOCK) != sizeof(t->boot))
+		t->boot = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	return t;
 }
 
@@ -216,13 +226,18 @@ static void ts_json(struct jw *w, const char *key, const struct timeval *tv)
 static void write_incident(struct incidents *t, struct incident *inc, bool final)
 {
 	struct jw *w = eve_begin_plain(t->eve, "incident", &inc->last);
-	char a[HD_ADDRSTRLEN];
+	char a[HD_ADDRSTRLEN], run[48];
+	const char *line;
+	size_t len;
 
 	jw_str(w, "src_ip", addr_format_full(&inc->host, a, sizeof(a)));
 	if (inc->peer.family)
 		jw_str(w, "dest_ip", addr_format_full(&inc->peer, a, sizeof(a)));
 	jw_obj_open(w, "incident");
 	jw_str(w, "id", inc->id);
+	snprintf(run, sizeof(run), "%016llx-%llu", (unsigned long long)t->boot,
+		 (unsigned long long)inc->incarnation);
+	jw_str(w, "run", run);
 	jw_str(w, "sensor", t->sensor);
 	if (t->agency[0])
 		jw_str(w, "agency", t->agency);
@@ -279,6 +294,8 @@ static void write_incident(struct incidents *t, struct incident *inc, bool final
 		jw_uint(w, "evidence_not_kept", inc->dropped_evidence);
 	jw_obj_close(w);
 	eve_commit(t->eve);
+	if (t->sink && (line = eve_last_line(t->eve, &len)))
+		t->sink(t->sink_arg, line, len);
 	inc->written = t->now;
 	inc->dirty = false;
 	inc->ever_written = true;
@@ -444,6 +461,7 @@ void incidents_signal(struct incidents *t, const struct signal *sig)
 		}
 		inc->host = sig->host;
 		inc->peer = sig->peer;
+		inc->incarnation = ++t->incarnations;
 		inc->peer_is_resolver = sig->app_proto && !strcmp(sig->app_proto, "dns");
 		inc->bucket = bucket;
 		str_copy(inc->group, group, sizeof(inc->group));
@@ -510,6 +528,12 @@ void incidents_suppressed(struct incidents *t)
 	pthread_mutex_lock(&t->mu);
 	t->st.suppressed++;
 	pthread_mutex_unlock(&t->mu);
+}
+
+void incidents_set_sink(struct incidents *t, incident_sink_fn fn, void *arg)
+{
+	t->sink = fn;
+	t->sink_arg = arg;
 }
 
 void incidents_set_policy(struct incidents *t, const struct policy *pol)

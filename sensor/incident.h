@@ -19,6 +19,7 @@
 #define HAIDANG_INCIDENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -52,6 +53,11 @@ void incidents_flush(struct incidents *t);
 void incidents_stats_get(struct incidents *t, struct incident_stats *st);
 /* Counts a suppressed (allow-listed) match. */
 void incidents_suppressed(struct incidents *t);
+/* Also hands every incident event written (the EVE line, newline
+ * included) to fn, as the queue publisher needs; fn runs with the table's
+ * lock held, so it must only copy the line. Set before any signal. */
+typedef void (*incident_sink_fn)(void *arg, const char *line, size_t len);
+void incidents_set_sink(struct incidents *t, incident_sink_fn fn, void *arg);
 /* Swaps the policy (hot reload); pol must outlive its use. */
 void incidents_set_policy(struct incidents *t, const struct policy *pol);
 
