@@ -32,8 +32,9 @@
  * negative errno code on failure; where an err buffer is taken it receives
  * a one-line message. Nothing here prints.
  *
- * Threads: every function may be called from any thread; a mutex inside
- * serialises them. The deliver callback runs without the mutex held, so a
+ * Threads: every function but spool_close() may be called from any thread
+ * at any time; a mutex inside serialises them (spool_close() must be the
+ * last call, with no other running). The deliver callback runs without the mutex held, so a
  * slow consumer does not block appends; only one spool_replay() runs at a
  * time (a second gets -EBUSY). opts->report runs with the mutex held and
  * must not call back into the spool.
@@ -49,8 +50,10 @@
 
 enum spool_fsync {
 	SPOOL_FSYNC_ALWAYS = 0, /* fsync after every append (default) */
-	SPOOL_FSYNC_BATCH,      /* at most every fsync_interval_ms, on rotation,
-				   spool_sync() and spool_close() */
+	SPOOL_FSYNC_BATCH,      /* at an append once fsync_interval_ms passed
+				   since the last, on rotation, spool_sync()
+				   and spool_close(): call spool_sync() from a
+				   periodic tick */
 	SPOOL_FSYNC_NONE,       /* never: the kernel writes back when it likes */
 };
 
