@@ -6,9 +6,11 @@
  * a process killed with SIGKILL at a random moment are all there; a torn
  * tail is cut off and a corrupt middle record skipped and reported by file
  * and offset; the size bound drops the oldest records and counts them
- * exactly; a failing write (file size limit, full tmpfs) leaves the spool
- * readable and appends work again afterwards; hostile segment files do not
- * crash it; a writer thread and a replaying thread can share it.
+ * exactly, also for a record being delivered and at open; a record the
+ * consumer refuses for good is dropped and counted; a failing write (file
+ * size limit, full tmpfs) leaves the spool readable and appends work again
+ * afterwards; hostile segment files do not crash it; a writer thread and a
+ * replaying thread can share it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -627,6 +629,101 @@ static void test_bound(void)
 	rm_dir(dir);
 }
 
+/* The consumer can refuse a record for good; the bound can drop the
+ * record being delivered; a smaller bound at open drops the oldest. */
+struct dropper {
+	struct sink s;
+	struct spool *sp;
+	int discard_id;         /* answer SPOOL_DISCARD for this id */
+	bool flood;             /* append enough in the first call to drop it */
+};
+
+static int deliver_drop(void *arg, const void *data, size_t len, uint64_t seq)
+{
+	struct dropper *d = arg;
+
+	if (d->s.n == 0 && d->flood) {
+		d->flood = false;
+		/* legal: the callback runs without the spool's lock */
+		CHECK(append_n(d->sp, 13, 1000, 80, size_1000) == 80);
+	}
+	if ((int)id_of(data, len) == d->discard_id) {
+		d->discard_id = -1;
+		return SPOOL_DISCARD;
+	}
+	return deliver(&d->s, data, len, seq);
+}
+
+static void test_discard_and_drop(void)
+{
+	const uint64_t rl = REC_HDR + 1000;
+	char dir[300], last[512];
+	struct spool_opts o = { .max_bytes = 64 << 10 };
+	struct spool_counters c;
+	struct dropper d;
+
+	mkdir_fresh(dir, sizeof(dir), "discard");
+	d.sp = open_opts(dir, &o);
+	CHECK(d.sp);
+	if (!d.sp)
+		return;
+	CHECK(append_n(d.sp, 13, 0, 10, size_1000) == 10);
+	sink_init(&d.s, 13, size_1000);
+	d.s.any_order = true;
+	d.discard_id = 4;
+	d.flood = false;
+	CHECK(spool_replay(d.sp, deliver_drop, &d, 0) == 10);
+	CHECK(d.s.n == 9 && d.s.mismatches == 0 && d.s.ids[4] == 5);
+	spool_counters(d.sp, &c);
+	CHECK(c.dropped_records == 1 && c.dropped_bytes == rl && c.records_replayed == 9);
+	CHECK(c.depth_records == 0);
+	spool_last_error(d.sp, last, sizeof(last));
+	CHECK_CONTAINS(last, "discarded by the consumer");
+
+	/* 10 records waiting; while the first is delivered, 80 more arrive
+	 * and push out the oldest segments, the first one's included */
+	CHECK(append_n(d.sp, 13, 0, 10, size_1000) == 10);
+	sink_init(&d.s, 13, size_1000);
+	d.s.any_order = true;
+	d.discard_id = -1;
+	d.flood = true;
+	CHECK(spool_replay(d.sp, deliver_drop, &d, 0) > 0);
+	spool_counters(d.sp, &c);
+	CHECK(c.depth_records == 0 && c.depth_bytes == 0 && c.segments == 0);
+	CHECK(c.disk_bytes == 0 && d.s.mismatches == 0);
+	/* delivered: record 0 (in flight when dropped) and the survivors;
+	 * everything else of the 90 was dropped, and counted */
+	CHECK((uint64_t)d.s.n + (c.dropped_records - 1) == 90 + 1);
+	CHECK(d.s.ids[0] == 0 && d.s.ids[d.s.n - 1] == 1079);
+	for (int i = 2; i < d.s.n; i++)
+		CHECK(d.s.ids[i] == d.s.ids[i - 1] + 1);
+	spool_close(d.sp);
+
+	/* a smaller bound at the next open drops the oldest there */
+	d.sp = open_opts(dir, &o);
+	CHECK(d.sp);
+	if (!d.sp)
+		return;
+	CHECK(append_n(d.sp, 13, 2000, 60, size_1000) == 60);
+	spool_close(d.sp);
+	o.max_bytes = 32 << 10;
+	nreports = 0;
+	d.sp = open_opts(dir, &o);
+	CHECK(d.sp);
+	if (!d.sp)
+		return;
+	spool_counters(d.sp, &c);
+	CHECK(c.disk_bytes <= o.max_bytes && c.dropped_records > 0);
+	CHECK(c.dropped_records + c.depth_records == 60);
+	CHECK(reported("at open"));
+	sink_init(&d.s, 13, size_1000);
+	d.s.next = 2000 + (unsigned)c.dropped_records;
+	CHECK(spool_replay(d.sp, deliver, &d.s, 0) == (int)(60 - c.dropped_records));
+	CHECK(d.s.mismatches == 0 && d.s.next == 2060);
+	spool_close(d.sp);
+	rm_dir(dir);
+}
+
 /* RLIMIT_FSIZE makes writes fail with EFBIG, as a full disk would. */
 static void test_write_failure(void)
 {
@@ -924,6 +1021,7 @@ int main(void)
 	test_torn_tail();
 	test_corrupt_middle();
 	test_bound();
+	test_discard_and_drop();
 	test_write_failure();
 	test_full_tmpfs();
 	test_hostile();
