@@ -562,6 +562,10 @@ static int scan_seg(struct spool *sp, size_t i, int fd, bool newest,
 		if ((uint64_t)next == s->end && newest) {
 			if (ftruncate(fd, (off_t)off))
 				return -errno;
+			/* durably, or a power cut brings the tail back behind
+			 * the segments this process goes on to write */
+			if (sp->o.fsync != SPOOL_FSYNC_NONE && fsync(fd))
+				return -errno;
 			sp->c.torn_tails++;
 			note(sp, "%s: offset %llu: torn tail of %llu bytes cut off (interrupted write)",
 			     name, (unsigned long long)off,
@@ -598,10 +602,12 @@ static int load_segments(struct spool *sp, char *err, size_t errlen)
 	uint64_t last = 0;
 
 	if (!d) {
+		int e = errno;
+
 		if (dfd >= 0)
 			close(dfd);
-		fail(sp, err, errlen, "cannot list the spool: %s", strerror(errno));
-		return -errno;
+		fail(sp, err, errlen, "cannot list the spool: %s", strerror(e));
+		return -e;
 	}
 	while ((de = readdir(d))) {
 		struct seg s;
