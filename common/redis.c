@@ -93,6 +93,8 @@ struct hd_redis {
 	char *out;
 	size_t out_len, out_cap;
 	unsigned pending;
+	unsigned long replies;  /* read on this link, for hints in messages */
+	bool cert_requested;    /* the TLS server asked for a client certificate */
 	bool broken;
 	char peer[300];
 	char err[1024];
@@ -717,6 +719,30 @@ static long nosig_ctrl(BIO *b, int cmd, long num, void *ptr)
 	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
 }
 
+/* Called by OpenSSL when the server asks for a client certificate and
+ * none is configured: remember it, to explain the failure that follows
+ * (TLS 1.3 servers refuse the certificate only after the handshake). */
+static int no_client_cert(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	struct hd_redis *r = SSL_get_app_data(ssl);
+
+	(void)x509;
+	(void)pkey;
+	if (r)
+		r->cert_requested = true;
+	return 0;
+}
+
+/* Why a link may have failed, for the end of an I/O error message. */
+static const char *io_hint(const struct hd_redis *r)
+{
+	if (r->ssl && r->cert_requested)
+		return "; the server asked for a client certificate and none is configured";
+	if (!r->ssl && r->replies == 0 && r->url.kind != HD_REDIS_UNIX)
+		return "; if this is a TLS port, use rediss://";
+	return "";
+}
+
 /* Describes why an SSL call failed, in r->err; clears OpenSSL's queue. */
 static void tls_fail(struct hd_redis *r, const char *op, int sslerr, int saved_errno)
 {
@@ -733,11 +759,11 @@ static void tls_fail(struct hd_redis *r, const char *op, int sslerr, int saved_e
 			ERR_error_string_n(e, buf, sizeof(buf));
 			reason = buf;
 		}
-		conn_fail(r, "TLS %s: %s", op, reason);
+		conn_fail(r, "TLS %s: %s%s", op, reason, io_hint(r));
 	} else if (sslerr == SSL_ERROR_SYSCALL && saved_errno) {
-		conn_fail(r, "TLS %s: %s", op, strerror(saved_errno));
+		conn_fail(r, "TLS %s: %s%s", op, strerror(saved_errno), io_hint(r));
 	} else {
-		conn_fail(r, "TLS %s: connection closed by the server", op);
+		conn_fail(r, "TLS %s: connection closed by the server%s", op, io_hint(r));
 	}
 	ERR_clear_error();
 }
@@ -819,12 +845,15 @@ static int tls_start(struct hd_redis *r, const char *name, uint64_t deadline)
 			ERR_clear_error();
 			return -1;
 		}
+	} else {
+		SSL_CTX_set_client_cert_cb(r->ssl_ctx, no_client_cert);
 	}
 	r->ssl = SSL_new(r->ssl_ctx);
 	if (!r->ssl) {
 		tls_fail(r, "setup", SSL_ERROR_SSL, 0);
 		return -1;
 	}
+	SSL_set_app_data(r->ssl, r);
 	param = SSL_get0_param(r->ssl);
 	if (is_ip_literal(name)) {
 		if (!X509_VERIFY_PARAM_set1_ip_asc(param, name)) {
@@ -906,7 +935,7 @@ static int link_send(struct hd_redis *r, const char *buf, size_t len)
 				continue;
 			}
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-				conn_fail(r, "write: %s", strerror(errno));
+				conn_fail(r, "write: %s%s", strerror(errno), io_hint(r));
 				return -1;
 			}
 		}
@@ -939,7 +968,7 @@ static ssize_t link_recv(struct hd_redis *r, char *buf, size_t cap, uint64_t dea
 			if (ret == 1)
 				return (ssize_t)n;
 			if (SSL_get_error(r->ssl, ret) == SSL_ERROR_ZERO_RETURN) {
-				conn_fail(r, "connection closed by the server");
+				conn_fail(r, "connection closed by the server%s", io_hint(r));
 				return -1;
 			}
 			if (tls_wait(r, "read", ret, deadline, r->timeout_ms))
@@ -952,11 +981,11 @@ static ssize_t link_recv(struct hd_redis *r, char *buf, size_t cap, uint64_t dea
 			if (n > 0)
 				return n;
 			if (n == 0) {
-				conn_fail(r, "connection closed by the server");
+				conn_fail(r, "connection closed by the server%s", io_hint(r));
 				return -1;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-				conn_fail(r, "read: %s", strerror(errno));
+				conn_fail(r, "read: %s%s", strerror(errno), io_hint(r));
 				return -1;
 			}
 		}
@@ -996,6 +1025,8 @@ static void link_close(struct hd_redis *r)
 	}
 	r->out_len = 0;
 	r->pending = 0;
+	r->replies = 0;
+	r->cert_requested = false;
 	r->broken = true;
 }
 
@@ -1158,6 +1189,7 @@ static int read_reply(struct hd_redis *r, redisReply **out)
 		}
 		if (obj) {
 			r->budget.used = 0;
+			r->replies++;
 			*out = obj;
 			return 0;
 		}
