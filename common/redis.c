@@ -1102,11 +1102,12 @@ static int open_tcp(struct hd_redis *r, const char *host, int port, uint64_t dea
 			conn_err(r, "socket: %s", strerror(errno));
 			continue;
 		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    (errno == EINPROGRESS && connect_wait(r, fd, deadline) == 0))
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		if (errno != EINPROGRESS)
 			conn_err(r, "connect: %s", strerror(errno));
+		else if (connect_wait(r, fd, deadline) == 0)
+			break;
 		close(fd);
 		fd = -1;
 	}
@@ -1408,8 +1409,7 @@ static bool link_is_master(struct hd_redis *r)
 				   reply->element[0]->type == REDIS_REPLY_STRING ?
 				   reply->element[0]->str : "?";
 
-		conn_err(r, "sentinel: master '%s' is at this address no more: ROLE says '%.32s' "
-			 "(failover in progress?)", r->url.master, role);
+		conn_err(r, "ROLE says '%.32s', not 'master' (failover in progress?)", role);
 	}
 	freeReplyObject(reply);
 	return ok;
@@ -1418,6 +1418,7 @@ static bool link_is_master(struct hd_redis *r)
 static int connect_sentinel(struct hd_redis *r)
 {
 	char last[sizeof(r->err)] = "";
+	bool last_at_master = false;
 	int i, unknown = 0;
 
 	for (i = 0; i < r->url.n_sentinels; i++) {
@@ -1428,11 +1429,13 @@ static int connect_sentinel(struct hd_redis *r)
 		if (link_open(r, s->host, s->port, NULL, r->sentinel_tls, NULL) ||
 		    link_login(r, r->sentinel_user, r->sentinel_password, 0)) {
 			str_copy(last, r->err, sizeof(last));
+			last_at_master = false;
 			continue;
 		}
 		found = sentinel_ask(r, host, sizeof(host), &port);
 		if (found < 0) {
 			str_copy(last, r->err, sizeof(last));
+			last_at_master = false;
 			continue;
 		}
 		if (found == 0) {
@@ -1443,6 +1446,7 @@ static int connect_sentinel(struct hd_redis *r)
 		    link_login(r, r->user, r->password, 0) || !link_is_master(r) ||
 		    link_login(r, NULL, NULL, r->url.db)) {
 			str_copy(last, r->err, sizeof(last));
+			last_at_master = true;
 			continue;
 		}
 		return 0;
@@ -1456,8 +1460,8 @@ static int connect_sentinel(struct hd_redis *r)
 		snprintf(r->err, sizeof(r->err), "redis: sentinel: no sentinel knows master '%s' "
 			 "(the others failed)", r->url.master);
 	else
-		snprintf(r->err, sizeof(r->err), "redis: sentinel: cannot reach master '%s': %.700s",
-			 r->url.master, last + strlen("redis: "));
+		snprintf(r->err, sizeof(r->err), "redis: sentinel: cannot %s master '%s': %.700s",
+			 last_at_master ? "use" : "ask for", r->url.master, last + strlen("redis: "));
 	return -1;
 }
 
@@ -1615,6 +1619,12 @@ static int take_opts(struct hd_redis *r, const struct hd_redis_opts *o, char *er
 	    !dup_opt(&r->sni, o->tls_sni) || !dup_opt(&r->sentinel_user, o->sentinel_user) ||
 	    !dup_opt(&r->sentinel_password, o->sentinel_password))
 		goto oom;
+	if (o->sentinel_user && *o->sentinel_user &&
+	    !(o->sentinel_password && *o->sentinel_password)) {
+		set_err(err, errlen, "redis: sentinel user '%s' given without a password",
+			o->sentinel_user);
+		return -1;
+	}
 	if (o->tls_key_file && !o->tls_cert_file) {
 		set_err(err, errlen, "redis: TLS client key given without a certificate");
 		return -1;
@@ -1677,7 +1687,7 @@ int hd_redis_reconnect(struct hd_redis *r, char *err, size_t errlen)
 
 void hd_redis_set_timeout(struct hd_redis *r, int timeout_ms)
 {
-	r->timeout_ms = timeout_ms;
+	r->timeout_ms = timeout_ms ? timeout_ms : HD_REDIS_DEFAULT_TIMEOUT_MS;
 }
 
 const char *hd_redis_error(const struct hd_redis *r)

@@ -140,7 +140,7 @@ int hd_redis_read(struct hd_redis *r, struct redisReply **reply);
 /* Replies appended but not read yet. */
 unsigned hd_redis_pending(const struct hd_redis *r);
 
-/* Changes the command timeout (ms; <0: wait forever), e.g. around a
+/* Changes the command timeout (ms; 0: 2000; <0: wait forever), e.g. around a
  * blocking BRPOP. Connect timeouts keep the value given at connect. */
 void hd_redis_set_timeout(struct hd_redis *r, int timeout_ms);
 

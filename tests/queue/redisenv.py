@@ -381,12 +381,14 @@ class RedisEnv:
             *extra])
 
     def sentinel(self, master_name, master, name="sentinel", quorum=1,
-                 down_after_ms=1000, failover_timeout_ms=5000):
-        """A sentinel watching master (a Server) under master_name."""
+                 down_after_ms=1000, failover_timeout_ms=5000, password=None):
+        """A sentinel watching master (a Server) under master_name;
+        password: clients of the sentinel must AUTH with it."""
         d = self._dir(name)
         port = free_port()
-        srv = Server(self, name, d, port=port, sentinel=True)
-        return self._start(srv, [
+        srv = Server(self, name, d, port=port, sentinel=True, password=password)
+        auth = [f"requirepass {password}"] if password else []
+        return self._start(srv, auth + [
             f"port {port}",
             "sentinel resolve-hostnames no",
             f"sentinel monitor {master_name} 127.0.0.1 {master.port} {quorum}",

@@ -36,6 +36,8 @@ def probe(*args, env=None, timeout=30):
     """(exit status, stdout, stderr) of redis_probe ARGS."""
     r = subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout,
                        env=env)
+    if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
+        check(False, f"sanitizer report from redis_probe {' '.join(args)}", r.stderr[-2000:])
     return r.returncode, r.stdout, r.stderr
 
 
@@ -246,7 +248,7 @@ def test_hostile(env):
         fs = FakeServer(path, answer)
         try:
             rc, out, err = probe("--max-reply", "1000000", f"unix://{path}", "PING", timeout=20)
-            check(rc == 1 and want in err and "AddressSanitizer" not in err,
+            check(rc == 1 and want in err,
                   f"hostile reply: {name}: {want}", f"exit {rc}, {out!r}, {err!r}")
         finally:
             fs.close()
@@ -274,7 +276,7 @@ def test_sentinel(env):
                "sentinel: no sentinel knows master 'nope'")
     expect_err("sentinel: no sentinel reachable",
                [f"sentinel://127.0.0.1:{dead}/m", "PING"],
-               f"cannot reach master 'm': connect: Connection refused (127.0.0.1:{dead})")
+               f"cannot ask for master 'm': connect: Connection refused (127.0.0.1:{dead})")
 
     w = subprocess.Popen([PROBE, "--watch-failover", "60", surl, "ROLE"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -287,12 +289,32 @@ def test_sentinel(env):
     except subprocess.TimeoutExpired:
         w.kill()
         out, err = w.communicate()
+    check("Sanitizer" not in err and "runtime error:" not in err,
+          "failover: no sanitizer report", err[-2000:])
     check(w.returncode == 0 and f"peer 127.0.0.1:{replica.port}\nmaster" in out,
           "failover: reconnect follows the sentinel to the promoted replica",
           f"exit {w.returncode}, stdout {out!r}, stderr tail {err[-600:]!r}")
     check("lost: redis: " in err, "failover: the broken link was reported", err[-300:])
     expect_ok("failover: a new connection finds the new master", ["--peer", surl, "ROLE"],
               f"peer 127.0.0.1:{replica.port}\nmaster")
+
+    second = env.tcp("replica-2", extra=[f"replicaof 127.0.0.1 {replica.port}"])
+    wrong = env.sentinel("x", second, name="sentinel-wrong")
+    expect_err("sentinel: an address whose ROLE is not master is refused",
+               [wrong.url_for("x"), "PING"],
+               f"cannot use master 'x': ROLE says 'slave', not 'master' (failover in progress?) "
+               f"(127.0.0.1:{second.port})")
+
+    locked = env.sentinel("m", replica, name="sentinel-auth", password="sent-pw")
+    lurl = locked.url_for("m")
+    expect_ok("sentinel with AUTH: --sentinel-password",
+              ["--peer", "--sentinel-password", "sent-pw", lurl, "PING"],
+              f"peer 127.0.0.1:{replica.port}")
+    expect_err("sentinel with AUTH: no password named",
+               [lurl, "PING"], "cannot ask for master 'm': SENTINEL get-master-addr-by-name: "
+               "NOAUTH")
+    expect_err("sentinel with AUTH: wrong password", ["--sentinel-password", "x", lurl, "PING"],
+               "WRONGPASS")
 
 
 def test_urls():
