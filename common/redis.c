@@ -252,6 +252,11 @@ static int parse_hostport(const char *s, size_t len, char *host, size_t hostsize
 		}
 	} else {
 		colon = memchr(s, ':', len);
+		if (colon && memchr(colon + 1, ':', (size_t)(s + len - colon - 1))) {
+			set_err(err, errlen, "redis URL: an IPv6 address goes in brackets "
+				"(redis://[::1]:6379)");
+			return -EINVAL;
+		}
 		hlen = colon ? (size_t)(colon - s) : len;
 		if (hlen == 0) {
 			set_err(err, errlen, "redis URL: missing host");
@@ -362,26 +367,20 @@ static int parse_unix(const char *rest, struct hd_redis_url *out, char *err, siz
 /* authority = [userinfo@]hostlist ; then [/db] or /master[?query] */
 static int parse_network(const char *rest, struct hd_redis_url *out, char *err, size_t errlen)
 {
-	const char *slash = strchr(rest, '/');
-	const char *qmark = strchr(rest, '?');
-	const char *auth_end, *at = NULL, *hosts;
-	const char *p;
+	const char *at = strrchr(rest, '@');
+	const char *hosts = at ? at + 1 : rest;
+	const char *slash = strchr(hosts, '/');
+	const char *qmark = strchr(hosts, '?');
+	const char *auth_end, *p;
 
-	auth_end = slash ? slash : rest + strlen(rest);
+	/* the last '@' ends the user info (neither a host, a database number
+	 * nor a master name has one), so a password may hold raw '/', '?' or
+	 * '@'; percent-encoding them is the tidy way */
+	if (at && parse_userinfo(rest, (size_t)(at - rest), out, err, errlen))
+		return -EINVAL;
+	auth_end = slash ? slash : hosts + strlen(hosts);
 	if (qmark && qmark < auth_end)
 		auth_end = qmark;
-	/* the last '@' before the path ends the user info, so a raw '@' in a
-	 * password still works; '%40' is the tidy way */
-	for (p = rest; p < auth_end; p++)
-		if (*p == '@')
-			at = p;
-	if (at) {
-		if (parse_userinfo(rest, (size_t)(at - rest), out, err, errlen))
-			return -EINVAL;
-		hosts = at + 1;
-	} else {
-		hosts = rest;
-	}
 
 	if (out->kind == HD_REDIS_SENTINEL) {
 		const char *h = hosts;

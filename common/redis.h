@@ -12,7 +12,9 @@
  *       (port 26379 by default, at most HD_REDIS_MAX_SENTINELS); the user
  *       and password are the master's, tls=yes makes the master link TLS.
  * IPv6 hosts are written in brackets ("redis://[::1]:6380"). The user,
- * password and socket path are percent-decoded ("p%40ss" is "p@ss").
+ * password and socket path are percent-decoded ("p%40ss" is "p@ss"); the
+ * last '@' ends the user info, so raw '/', '?' and '@' in a password work
+ * too. Scheme names are case-insensitive.
  *
  * Replies are hiredis redisReply objects (type REDIS_REPLY_*, str/len,
  * integer, element[]): the caller owns each one and frees it with

@@ -65,6 +65,12 @@ static void test_parse_good(void)
 	CHECK_STR(u.host, "redis.example.org");
 	CHECK(u.port == 7000 && u.db == 1);
 
+	u = parse_ok("redis://u:p/w?x@y@h:2/3");   /* raw '/', '?', '@' in a password */
+	CHECK_STR(u.user, "u");
+	CHECK_STR(u.password, "p/w?x@y");
+	CHECK_STR(u.host, "h");
+	CHECK(u.port == 2 && u.db == 3);
+
 	u = parse_ok("redis://:only-password@h");
 	CHECK_STR(u.user, "");
 	CHECK_STR(u.password, "only-password");
@@ -133,6 +139,7 @@ static void test_parse_bad(void)
 	parse_bad("redis://h o", "space or control character");
 	parse_bad("redis://ho$t", "bad character '$' in host");
 	parse_bad("redis://[::1", "'[' without ']'");
+	parse_bad("redis://::1:6379", "IPv6 address goes in brackets");
 	parse_bad("redis://[nonsense]:1", "bad IPv6 address");
 	parse_bad("redis://[::1]x", "junk after ']'");
 	parse_bad("redis://u:p%4@h", "bad percent escape in password");
