@@ -104,6 +104,8 @@ def test_plain(env):
     t = env.tcp()
     expect_ok("TCP: PING", [t.url, "PING"], "PONG")
     expect_ok("TCP: /5 selects database 5", [t.url + "/5", "CLIENT", "INFO"], " db=5 ")
+    expect_err("TCP: a database out of range is the server's error",
+               [t.url + "/99", "PING"], f"redis: SELECT: ERR DB index is out of range (127.0.0.1:{t.port})")
     expect_ok("TCP: default database 0", [t.url, "CLIENT", "INFO"], " db=0 ")
     expect_ok("TCP: localhost resolves", [f"redis://localhost:{t.port}", "PING"], "PONG")
     rc, out, err = probe(t.url, "NOSUCHCOMMAND")
