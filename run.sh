@@ -15,10 +15,10 @@ cd "$here"
 BUILD=${HAIDANG_BUILD:-build}
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev libssl-dev libyara-dev
-            libcjson-dev zlib1g-dev)
+            libcjson-dev zlib1g-dev libhiredis-dev)
 run_pkgs=(python3)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base
-           bind9-dnsutils curl openssl procps tcpdump)
+           bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -74,12 +74,12 @@ case "${1:-}" in
     build
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 "${@:2}"
     # the same code again under AddressSanitizer and UBSan, over the captures
-    say "== sanitizer build (ASan + UBSan): unit, pcap, corpus, detect and rules suites"
+    say "== sanitizer build (ASan + UBSan): unit, pcap, queue, corpus, detect and rules suites"
     BUILD=$BUILD-asan build_options="-Db_sanitize=address,undefined -Db_lundef=false" build
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 \
-        --suite unit --suite pcap --suite corpus --suite detect --suite rules
+        --suite unit --suite pcap --suite queue --suite corpus --suite detect --suite rules
     ;;
   bench)
     ensure_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}"
