@@ -297,3 +297,9 @@ void jw_null(struct jw *w, const char *key)
 	begin_value(w, key);
 	jw_raw(w, "null", 4);
 }
+
+void jw_json(struct jw *w, const char *key, const char *json, size_t n)
+{
+	begin_value(w, key);
+	jw_raw(w, json, n);
+}

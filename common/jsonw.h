@@ -44,6 +44,8 @@ void jw_uint(struct jw *w, const char *key, uint64_t v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_double(struct jw *w, const char *key, double v);
 void jw_null(struct jw *w, const char *key);
+/* A value that is already JSON (from a trusted writer: not checked). */
+void jw_json(struct jw *w, const char *key, const char *json, size_t n);
 /* Appends raw text (a newline between events, say). */
 void jw_raw(struct jw *w, const char *s, size_t n);
 

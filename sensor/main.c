@@ -31,6 +31,7 @@
 #include "log.h"
 #include "options.h"
 #include "privdrop.h"
+#include "publish.h"
 #include "worker.h"
 #include "behave.h"
 #include "incident.h"
@@ -53,6 +54,8 @@ struct sensor {
 	bool have_rules;
 	struct incidents *incidents;
 	struct behave *behave;
+	struct publish *publisher;  /* --redis */
+	uint64_t last_health_ms;
 	atomic_bool reloading;
 	pthread_mutex_t stats_mu;   /* the stats event is written from two threads */
 	pthread_t signal_thread;
@@ -200,6 +203,89 @@ static void tick_all(struct sensor *s, const struct timeval *now)
 			worker_tick(s->workers[i], now);
 		}
 	}
+}
+
+static void sum_workers(struct sensor *s, struct worker_stats *ws);
+
+static void publish_log(int level, const char *msg)
+{
+	log_msg(level <= 3 ? LOG_LVL_ERR : level == 4 ? LOG_LVL_WARN : LOG_LVL_INFO, "%s", msg);
+}
+
+static void publish_sink(void *arg, const char *line, size_t len)
+{
+	publish_submit(arg, line, len);
+}
+
+/* The queue publisher (docs/queue.md): incidents go to Redis, or to the
+ * spool while Redis cannot take them. */
+static int start_publisher(struct sensor *s, const char *sensor_id)
+{
+	struct publish_config pc;
+	char err[1024];
+	const char *f = s->o.spool_fsync;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.url = s->o.redis;
+#define OPT(x) ((x) && *(x) ? (x) : NULL)
+	pc.redis.user = OPT(s->o.redis_user);
+	pc.redis.password_file = OPT(s->o.redis_password_file);
+	pc.redis.password_env = getenv("HAIDANG_REDIS_PASSWORD") ? "HAIDANG_REDIS_PASSWORD" : NULL;
+	pc.redis.tls_ca_file = OPT(s->o.redis_ca);
+	pc.redis.tls_cert_file = OPT(s->o.redis_cert);
+	pc.redis.tls_key_file = OPT(s->o.redis_key);
+	pc.redis.tls_sni = OPT(s->o.redis_sni);
+#undef OPT
+	pc.redis.timeout_ms = (int)s->o.redis_timeout_ms;
+	pc.spool_dir = s->o.spool;
+	pc.spool.max_bytes = s->o.spool_max;
+	if (!strcmp(f, "always"))
+		pc.spool.fsync = SPOOL_FSYNC_ALWAYS;
+	else if (!strcmp(f, "batch"))
+		pc.spool.fsync = SPOOL_FSYNC_BATCH;
+	else if (!strcmp(f, "none"))
+		pc.spool.fsync = SPOOL_FSYNC_NONE;
+	else {
+		log_err(s->vi ? "--spool-fsync: '%s' không hợp lệ (always, batch, none)"
+			      : "--spool-fsync: '%s' is not always, batch or none", f);
+		return -1;
+	}
+	pc.sensor_id = sensor_id;
+	pc.agency = s->o.agency;
+	pc.version = HAIDANG_VERSION;
+	pc.heartbeat_s = (unsigned)s->o.heartbeat;
+	pc.drain_ms = (unsigned)(s->o.spool_drain * 1000);
+	pc.log = publish_log;
+	s->publisher = publish_start(&pc, err, sizeof(err));
+	if (!s->publisher) {
+		log_err("%s", err);
+		return -1;
+	}
+	incidents_set_sink(s->incidents, publish_sink, s->publisher);
+	return 0;
+}
+
+static void publish_health_now(struct sensor *s)
+{
+	struct publish_health h;
+	struct worker_stats ws;
+	struct capture_stats cs;
+	struct ruleset *r = NULL;
+
+	memset(&h, 0, sizeof(h));
+	sum_workers(s, &ws);
+	capture_get_stats(s->cap, &cs);
+	h.packets = s->pkts;
+	h.capture_drops = cs.dropped;
+	h.flows = ws.flow.created;
+	h.rules_generation = s->generation;
+	ruleset_slot_refresh(&s->rules, &r);
+	if (r) {
+		h.rules_indicators = ioc_index_count(r->ioc);
+		h.rules_yara = yrr_rules_count(r->yara);
+		ruleset_unref(r);
+	}
+	publish_set_health(s->publisher, &h);
 }
 
 /* The behaviour thresholds live in the scoring policy. */
@@ -410,6 +496,30 @@ static void write_stats_event(struct sensor *s)
 		jw_uint(w, "incident_events", is.updates_written);
 		jw_uint(w, "incidents_closed", is.closed);
 		jw_uint(w, "incidents_evicted", is.evicted);
+		jw_obj_close(w);
+	}
+	if (s->publisher) {
+		struct publish_stats ps;
+
+		publish_stats(s->publisher, &ps);
+		jw_obj_open(w, "queue");
+		jw_uint(w, "submitted", ps.submitted);
+		jw_uint(w, "sent", ps.sent);
+		jw_uint(w, "created", ps.created);
+		jw_uint(w, "spooled", ps.spooled);
+		jw_uint(w, "replayed", ps.replayed);
+		jw_uint(w, "discarded", ps.discarded);
+		jw_uint(w, "lost", ps.spool_failed);
+		jw_uint(w, "redis_errors", ps.redis_errors);
+		jw_uint(w, "reconnects", ps.reconnects);
+		jw_uint(w, "heartbeats", ps.heartbeats);
+		jw_uint(w, "spool_records", ps.spool.depth_records);
+		jw_uint(w, "spool_bytes", ps.spool.depth_bytes);
+		jw_uint(w, "spool_dropped", ps.spool.dropped_records);
+		jw_uint(w, "spool_corrupt", ps.spool.corrupt_records);
+		jw_uint(w, "spool_write_errors", ps.spool.write_errors);
+		if (ps.last_error[0])
+			jw_str(w, "last_error", ps.last_error);
 		jw_obj_close(w);
 	}
 	jw_obj_open(w, "eve");
@@ -656,6 +766,15 @@ static int setup(struct sensor *s)
 		if (!s->incidents || !s->behave)
 			return -ENOMEM;
 	}
+	if (s->o.redis && *s->o.redis) {
+		if (!s->incidents) {
+			log_err(s->vi ? "--redis cần --rules: không có luật thì không có sự cố để gửi"
+				      : "--redis needs --rules: without rules there are no incidents to publish");
+			return -EINVAL;
+		}
+		if (start_publisher(s, ec.sensor_id))
+			return -EINVAL;
+	}
 	s->nworkers = s->o.workers ? (unsigned)s->o.workers : (unsigned)get_nprocs();
 	if (s->nworkers < 1)
 		s->nworkers = 1;
@@ -741,6 +860,10 @@ static void run(struct sensor *s)
 				pthread_mutex_unlock(&s->stats_mu);
 				s->last_stats_ms = ms;
 			}
+			if (s->publisher && ms - s->last_health_ms >= 1000) {
+				publish_health_now(s);
+				s->last_health_ms = ms;
+			}
 			if (live)
 				eve_flush(s->eve);
 		}
@@ -823,6 +946,24 @@ int main(int argc, char **argv)
 	s.reload_started = false;
 	if (s.incidents)
 		incidents_flush(s.incidents);
+	if (s.publisher) {
+		struct publish_stats ps;
+
+		publish_health_now(&s);
+		publish_stop(s.publisher);
+		publish_stats(s.publisher, &ps);
+		log_info(s.vi ? "hàng đợi: đã gửi %llu (%llu phiếu mới), đưa vào spool %llu, gửi lại %llu, còn chờ trong spool %llu"
+			      : "queue: %llu sent (%llu new tickets), %llu spooled, %llu replayed, %llu waiting in the spool",
+			 (unsigned long long)ps.sent, (unsigned long long)ps.created,
+			 (unsigned long long)ps.spooled, (unsigned long long)ps.replayed,
+			 (unsigned long long)ps.spool.depth_records);
+		if (ps.spool_failed || ps.spool.dropped_records) {
+			log_err(s.vi ? "hàng đợi: %llu sự cố bị mất (spool đầy hoặc lỗi ghi đĩa)"
+				     : "queue: %llu incidents lost (spool full or disk errors)",
+				(unsigned long long)(ps.spool_failed + ps.spool.dropped_records));
+			rc = 1;
+		}
+	}
 	log_stats(&s);
 	write_stats_event(&s);
 	if (capture_failed_inputs(s.cap)) {
@@ -851,6 +992,7 @@ out:
 	if (s.reload_started)
 		pthread_join(s.reload_thread, NULL);
 	incidents_destroy(s.incidents);
+	publish_free(s.publisher);
 	behave_destroy(s.behave);
 	if (s.have_rules)
 		ruleset_slot_finish(&s.rules);

@@ -32,6 +32,14 @@ struct sensor_options {
 	bool progress;
 	uint64_t workers;
 	char *log_level;
+	/* the queue (docs/queue.md) */
+	char *redis;
+	char *redis_user, *redis_password_file, *redis_ca, *redis_cert, *redis_key, *redis_sni;
+	uint64_t redis_timeout_ms;
+	char *spool;
+	uint64_t spool_max, spool_drain;
+	char *spool_fsync;
+	uint64_t heartbeat;
 };
 
 extern const struct conf_opt sensor_opts[];

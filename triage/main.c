@@ -1,0 +1,210 @@
+/*
+ * main.c - haidang-triage: the response team's console on the incident
+ * queue (docs/queue.md).
+ *
+ * Global options come before the command, as in git:
+ *   haidang-triage [--redis URL] [--as USER] [--lang vi|en] [--read-only] COMMAND ...
+ * They are read from the config file (--config, default
+ * /etc/haidang/triage.conf when it exists) and then the command line. This
+ * file picks the command from cmd_table[] and owns the connection; each
+ * command lives in its own file and parses its own arguments.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "redis.h"
+#include "triage.h"
+#include "util.h"
+#include "version.h"
+#include "banned.h"
+
+#define DEFAULT_CONFIG "/etc/haidang/triage.conf"
+
+#define O(f) offsetof(struct triage_options, f)
+static const struct conf_opt triage_opts[] = {
+	{ "help", 'h', CONF_ACTION, 0, NULL, 0, 0, NULL,
+	  "show this help and exit", "in trợ giúp này rồi thoát", true },
+	{ "version", 'V', CONF_ACTION, 0, NULL, 0, 0, NULL,
+	  "show the version and exit", "in phiên bản rồi thoát", true },
+	{ "config", 'c', CONF_STR, O(config), "", 0, 0, "FILE",
+	  "settings file (default " DEFAULT_CONFIG " when it exists)",
+	  "tệp cấu hình (mặc định " DEFAULT_CONFIG " nếu có)", true },
+	{ "redis", 0, CONF_STR, O(redis), "redis://127.0.0.1:6379", 0, 0, "URL",
+	  "the queue: redis://, rediss://, unix://, sentinel:// (docs/queue.md)",
+	  "hàng đợi: redis://, rediss://, unix://, sentinel:// (docs/queue.md)", false },
+	{ "redis-user", 0, CONF_STR, O(redis_user), "", 0, 0, "USER",
+	  "your Redis ACL user (overrides the URL's)", "người dùng ACL Redis của bạn (thay cho URL)", false },
+	{ "redis-password-file", 0, CONF_STR, O(redis_password_file), "", 0, 0, "FILE",
+	  "Redis password from FILE (mode 0600; else $HAIDANG_REDIS_PASSWORD, else the URL)",
+	  "mật khẩu Redis đọc từ FILE (quyền 0600; nếu không có: $HAIDANG_REDIS_PASSWORD, rồi URL)", false },
+	{ "redis-ca", 0, CONF_STR, O(redis_ca), "", 0, 0, "FILE",
+	  "CA certificates for rediss://", "chứng thư CA cho rediss://", false },
+	{ "redis-cert", 0, CONF_STR, O(redis_cert), "", 0, 0, "FILE",
+	  "client certificate for rediss://", "chứng thư máy khách cho rediss://", false },
+	{ "redis-key", 0, CONF_STR, O(redis_key), "", 0, 0, "FILE",
+	  "its private key", "khóa riêng của chứng thư đó", false },
+	{ "redis-sni", 0, CONF_STR, O(redis_sni), "", 0, 0, "NAME",
+	  "server name to send and verify", "tên máy chủ để gửi và kiểm tra", false },
+	{ "redis-timeout", 0, CONF_U64, O(redis_timeout_ms), "3000", 50, 600000, "MS",
+	  "connect and command timeout", "thời gian chờ kết nối và lệnh", false },
+	{ "as", 0, CONF_STR, O(as), "", 0, 0, "USER",
+	  "act as this analyst (default: your login name)",
+	  "thao tác với tên cán bộ này (mặc định: tên đăng nhập)", true },
+	{ "lang", 0, CONF_STR, O(lang), "", 0, 0, "vi|en",
+	  "language of messages (default: from LANG)", "ngôn ngữ hiển thị (mặc định: theo LANG)", false },
+	{ "read-only", 0, CONF_BOOL, O(read_only), "no", 0, 0, NULL,
+	  "refuse every command that changes the queue", "từ chối mọi lệnh làm thay đổi hàng đợi", false },
+};
+#undef O
+
+static const struct triage_cmd *const cmd_table[] = {
+	&cmd_list, &cmd_show, &cmd_sensors, &cmd_admin,
+};
+
+void triage_err(const struct triage *t, const char *en, const char *vi, ...)
+{
+	va_list ap;
+
+	fputs("haidang-triage: ", stderr);
+	va_start(ap, vi);
+	vfprintf(stderr, t->vi ? vi : en, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct hd_redis *triage_conn(struct triage *t)
+{
+	struct hd_redis_url url;
+	struct hd_redis_opts ro;
+	char err[1024];
+
+	if (t->conn)
+		return t->conn;
+	if (hd_redis_url_parse(t->o.redis, &url, err, sizeof(err))) {
+		triage_err(t, "--redis: %s", "--redis: %s", err);
+		return NULL;
+	}
+	memset(&ro, 0, sizeof(ro));
+#define OPT(x) ((x) && *(x) ? (x) : NULL)
+	ro.user = OPT(t->o.redis_user);
+	ro.password_file = OPT(t->o.redis_password_file);
+	ro.password_env = getenv("HAIDANG_REDIS_PASSWORD") ? "HAIDANG_REDIS_PASSWORD" : NULL;
+	ro.tls_ca_file = OPT(t->o.redis_ca);
+	ro.tls_cert_file = OPT(t->o.redis_cert);
+	ro.tls_key_file = OPT(t->o.redis_key);
+	ro.tls_sni = OPT(t->o.redis_sni);
+#undef OPT
+	ro.timeout_ms = (int)t->o.redis_timeout_ms;
+	t->conn = hd_redis_connect(&url, &ro, err, sizeof(err));
+	if (!t->conn)
+		triage_err(t, "cannot reach the queue: %s", "không kết nối được hàng đợi: %s", err);
+	return t->conn;
+}
+
+static void usage(FILE *out, bool vi)
+{
+	fputs(vi ? "Cách dùng: haidang-triage [TÙY CHỌN] LỆNH [ĐỐI SỐ]...\n"
+		   "Xử lý sự cố trong hàng đợi của tỉnh (Redis).\n\nCác lệnh:\n"
+		 : "Usage: haidang-triage [OPTION]... COMMAND [ARGUMENT]...\n"
+		   "Work the province's incident queue (Redis).\n\nCommands:\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(cmd_table); i++)
+		fprintf(out, "  %s %s\n      %s\n", cmd_table[i]->name, cmd_table[i]->synopsis,
+			vi ? cmd_table[i]->summary_vi : cmd_table[i]->summary_en);
+	fputs(vi ? "\nTùy chọn chung (đặt trước LỆNH):\n" : "\nGeneral options (before COMMAND):\n", out);
+	conf_usage(triage_opts, ARRAY_SIZE(triage_opts), out, vi);
+	fputs(vi ? "\nMã thoát: 0 thành công, 1 bị từ chối hoặc không tìm thấy, 2 sai cách dùng hoặc không kết nối được.\n"
+		 : "\nExit status: 0 success, 1 refused or not found, 2 usage error or queue unreachable.\n",
+	      out);
+}
+
+static int load_settings(struct triage *t, int argc, char **argv, int *next, int *exit_code)
+{
+	char err[CONF_ERRLEN];
+	const char *action = NULL, *path = NULL;
+	int i;
+
+	*exit_code = -1;
+	if (conf_set_defaults(triage_opts, ARRAY_SIZE(triage_opts), &t->o, err, sizeof(err))) {
+		fprintf(stderr, "haidang-triage: %s\n", err);
+		return -1;
+	}
+	/* the config file first (only among the options before the command) */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+			path = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	if (!path && access(DEFAULT_CONFIG, R_OK) == 0)
+		path = DEFAULT_CONFIG;
+	if (path && conf_load_file(triage_opts, ARRAY_SIZE(triage_opts), &t->o, path, err, sizeof(err))) {
+		fprintf(stderr, "haidang-triage: %s\n", err);
+		return -1;
+	}
+	if (conf_parse_args(triage_opts, ARRAY_SIZE(triage_opts), &t->o, argc, argv, next, &action,
+			    err, sizeof(err))) {
+		fprintf(stderr, "haidang-triage: %s\n", err);
+		return -1;
+	}
+	t->vi = *t->o.lang ? !strncmp(t->o.lang, "vi", 2) : conf_lang_vi();
+	if (action && !strcmp(action, "help")) {
+		usage(stdout, t->vi);
+		*exit_code = 0;
+	} else if (action && !strcmp(action, "version")) {
+		printf("haidang-triage %s\n", HAIDANG_VERSION);
+		*exit_code = 0;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct triage t;
+	const struct triage_cmd *cmd = NULL;
+	struct passwd *pw;
+	int next = argc, code, rc;
+
+	memset(&t, 0, sizeof(t));
+	log_init("haidang-triage", LOG_LVL_WARN);
+	if (load_settings(&t, argc, argv, &next, &code)) {
+		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
+		return 2;
+	}
+	if (code >= 0) {
+		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
+		return code;
+	}
+	if (next >= argc) {
+		usage(stderr, t.vi);
+		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
+		return 2;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cmd_table); i++)
+		if (!strcmp(argv[next], cmd_table[i]->name))
+			cmd = cmd_table[i];
+	if (!cmd) {
+		triage_err(&t, "unknown command '%s' (see --help)", "không có lệnh '%s' (xem --help)",
+			   argv[next]);
+		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
+		return 2;
+	}
+	if (cmd->writes && t.o.read_only) {
+		triage_err(&t, "%s: refused, --read-only is set", "%s: bị từ chối vì đang ở chế độ --read-only",
+			   cmd->name);
+		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
+		return 1;
+	}
+	pw = getpwuid(getuid());
+	t.who = *t.o.as ? t.o.as : getenv("USER") ? getenv("USER") : pw ? pw->pw_name : "analyst";
+	rc = cmd->run(&t, argc - next, argv + next);
+	hd_redis_close(t.conn);
+	conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
+	return rc;
+}

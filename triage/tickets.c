@@ -1,0 +1,703 @@
+/*
+ * tickets.c - reading the queue: "list" (most urgent first, filtered),
+ * "show" (one ticket whole: detection, case, evidence, history, notes) and
+ * "sensors" (heartbeats; silent sensors stand out). Every command prints
+ * a table for people or, with --json, JSON for scripts.
+ *
+ * Tickets are read per agency (docs/queue.md: one hash slot each), with
+ * the commands pipelined so a list of thousands takes a few round trips.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <hiredis/hiredis.h>
+
+#include "jsonw.h"
+#include "redis.h"
+#include "triage.h"
+#include "util.h"
+#include "banned.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One command, checked: NULL (message printed) on an I/O error or an
+ * error reply. */
+static redisReply *cmd(struct triage *t, int argc, const char **argv)
+{
+	redisReply *r = hd_redis_command(t->conn, argc, argv, NULL);
+
+	if (!r) {
+		triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+		return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		triage_err(t, "queue refused: %s", "hàng đợi từ chối: %s", r->str);
+		hd_redis_reply_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+char **tickets_agencies(struct triage *t, size_t *n)
+{
+	const char *argv[2] = { "SMEMBERS", "hd:agencies" };
+	redisReply *r = cmd(t, 2, argv);
+	char **v;
+
+	*n = 0;
+	if (!r)
+		return NULL;
+	v = calloc(r->elements + 1, sizeof(*v));
+	for (size_t i = 0; v && i < r->elements; i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING &&
+		    r->element[i]->len < QUEUE_SLUG_MAX && (v[*n] = strdup(r->element[i]->str)))
+			(*n)++;
+	hd_redis_reply_free(r);
+	if (!v)
+		triage_err(t, "out of memory", "hết bộ nhớ");
+	return v;
+}
+
+void tickets_free_agencies(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int tickets_resolve(struct triage *t, const char *idp, char slug[QUEUE_SLUG_MAX],
+		    char id[QUEUE_ID_MAX])
+{
+	size_t n, found = 0;
+	char **ag;
+	char lo[QUEUE_ID_MAX + 2], hi[QUEUE_ID_MAX + 3], key[QUEUE_KEY_MAX];
+	int rc = -1;
+
+	if (!*idp || strlen(idp) >= QUEUE_ID_MAX || strspn(idp, "0123456789abcdef") != strlen(idp)) {
+		triage_err(t, "'%s' is not an incident id (hex digits)", "'%s' không phải mã sự cố (chữ số hex)", idp);
+		return -1;
+	}
+	if (!(ag = tickets_agencies(t, &n)))
+		return -1;
+	snprintf(lo, sizeof(lo), "[%s", idp);
+	snprintf(hi, sizeof(hi), "[%s\xff", idp);
+	for (size_t i = 0; i < n; i++) {
+		const char *argv[7] = { "ZRANGE", key, lo, hi, "BYLEX", "LIMIT", "0" };
+		const char *full[9];
+		redisReply *r;
+
+		if (queue_key(key, sizeof(key), ag[i], "idx", "id"))
+			continue;
+		memcpy(full, argv, sizeof(argv));
+		full[7] = "2";
+		if (hd_redis_append(t->conn, 8, full, NULL))
+			break;
+		(void)r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		redisReply *r;
+
+		if (hd_redis_read(t->conn, &r)) {
+			triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+			found = 0;
+			goto out;
+		}
+		if (r->type == REDIS_REPLY_ARRAY)
+			for (size_t j = 0; j < r->elements; j++) {
+				if (found++ == 0) {
+					str_copy(slug, ag[i], QUEUE_SLUG_MAX);
+					str_copy(id, r->element[j]->str, QUEUE_ID_MAX);
+				}
+			}
+		hd_redis_reply_free(r);
+	}
+	if (found == 1)
+		rc = 0;
+	else if (found == 0)
+		triage_err(t, "no incident %s", "không có sự cố %s", idp);
+	else {
+		triage_err(t, "%s matches several incidents: give more digits",
+			   "%s khớp nhiều sự cố: hãy gõ thêm chữ số", idp);
+		rc = -2;
+	}
+out:
+	tickets_free_agencies(ag, n);
+	return rc;
+}
+
+/* ---- filling a ticket from HGETALL replies ---- */
+
+static void put(struct ticket *k, const char *f, const char *v)
+{
+#define S(name) if (!strcmp(f, #name)) { str_copy(k->name, v, sizeof(k->name)); return; }
+	S(agency) S(sensor) S(category) S(category_vi) S(severity) S(host) S(peer)
+	S(indicator) S(first_seen) S(last_seen) S(status) S(assignee)
+#undef S
+	if (!strcmp(f, "national_type"))
+		k->national_type = (unsigned)strtoul(v, NULL, 10);
+	else if (!strcmp(f, "sev_rank"))
+		k->sev_rank = (unsigned)strtoul(v, NULL, 10);
+	else if (!strcmp(f, "score"))
+		k->score = strtoull(v, NULL, 10);
+	else if (!strcmp(f, "count"))
+		k->count = strtoull(v, NULL, 10);
+	else if (!strcmp(f, "last_seen_ms"))
+		k->last_ms = strtoll(v, NULL, 10);
+	else if (!strcmp(f, "created_ms"))
+		k->created_ms = strtoll(v, NULL, 10);
+	else if (!strcmp(f, "version"))
+		k->version = strtoull(v, NULL, 10);
+}
+
+static void fill(struct ticket *k, const redisReply *r)
+{
+	if (r->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == REDIS_REPLY_STRING &&
+		    r->element[i + 1]->type == REDIS_REPLY_STRING)
+			put(k, r->element[i]->str, r->element[i + 1]->str);
+}
+
+static void ticket_init(struct ticket *k, const char *slug, const char *id)
+{
+	memset(k, 0, sizeof(*k));
+	str_copy(k->slug, slug, sizeof(k->slug));
+	str_copy(k->id, id, sizeof(k->id));
+	str_copy(k->status, "new", sizeof(k->status));
+}
+
+/* Appends HGETALL det and HGETALL case of one ticket. */
+static int append_ticket(struct triage *t, const char *slug, const char *id)
+{
+	char kd[QUEUE_KEY_MAX], kc[QUEUE_KEY_MAX];
+	const char *a1[2] = { "HGETALL", kd }, *a2[2] = { "HGETALL", kc };
+
+	if (queue_key(kd, sizeof(kd), slug, "det", id) || queue_key(kc, sizeof(kc), slug, "case", id))
+		return -1;
+	return hd_redis_append(t->conn, 2, a1, NULL) || hd_redis_append(t->conn, 2, a2, NULL) ? -1 : 0;
+}
+
+/* Reads the two replies of append_ticket. 1: the ticket exists. */
+static int read_ticket(struct triage *t, struct ticket *k)
+{
+	redisReply *d, *c;
+	int exists;
+
+	if (hd_redis_read(t->conn, &d))
+		return -1;
+	if (hd_redis_read(t->conn, &c)) {
+		hd_redis_reply_free(d);
+		return -1;
+	}
+	exists = d->type == REDIS_REPLY_ARRAY && d->elements > 0;
+	fill(k, d);
+	fill(k, c);
+	hd_redis_reply_free(d);
+	hd_redis_reply_free(c);
+	return exists;
+}
+
+int tickets_read(struct triage *t, const char *slug, const char *id, struct ticket *k)
+{
+	int rc;
+
+	ticket_init(k, slug, id);
+	if (append_ticket(t, slug, id) || (rc = read_ticket(t, k)) < 0) {
+		triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+		return -1;
+	}
+	if (!rc) {
+		triage_err(t, "no incident %s", "không có sự cố %s", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- list ---- */
+
+struct list_args {
+	const char *status, *severity, *agency, *category, *search, *sort;
+	int64_t since_ms;
+	long limit;
+	bool json;
+};
+
+static const char *sort_key;
+
+static int cmp_tickets(const void *a, const void *b)
+{
+	const struct ticket *x = a, *y = b;
+
+	if (!strcmp(sort_key, "time") || !strcmp(sort_key, "age"))
+		return x->last_ms < y->last_ms ? 1 : x->last_ms > y->last_ms ? -1 : 0;
+	if (!strcmp(sort_key, "count"))
+		return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+	if (!strcmp(sort_key, "score"))
+		return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+	if (!strcmp(sort_key, "agency")) {
+		int c = strcmp(x->agency, y->agency);
+		if (c)
+			return c;
+	}
+	/* urgency: severity, then score, then the newest */
+	if (x->sev_rank != y->sev_rank)
+		return x->sev_rank < y->sev_rank ? 1 : -1;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return x->last_ms < y->last_ms ? 1 : x->last_ms > y->last_ms ? -1 : 0;
+}
+
+static bool wanted(const struct list_args *a, const struct ticket *k)
+{
+	if (a->status && strcmp(a->status, k->status))
+		return false;
+	if (a->severity && strcmp(a->severity, k->severity))
+		return false;
+	if (a->category && strcmp(a->category, k->category))
+		return false;
+	if (a->since_ms && k->last_ms < a->since_ms)
+		return false;
+	if (a->search && !strcasestr(k->indicator, a->search) && !strstr(k->host, a->search) &&
+	    !strstr(k->peer, a->search) && !strcasestr(k->category, a->search) &&
+	    !strcasestr(k->agency, a->search) && strncmp(k->id, a->search, strlen(a->search)))
+		return false;
+	return true;
+}
+
+/* "24h", "7d", "30m", or an ISO 8601 time; 0 on error. */
+static int64_t parse_since(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	int64_t ms;
+
+	if (end != s && *end && !end[1]) {
+		int64_t unit = *end == 's' ? 1000 : *end == 'm' ? 60000 : *end == 'h' ? 3600000 :
+			       *end == 'd' ? 86400000 : 0;
+		if (unit && v >= 0)
+			return now_ms() - (int64_t)(v * (double)unit);
+		return 0;
+	}
+	ms = queue_iso_ms(s);
+	if (ms < 0 && strlen(s) == 10) {
+		char buf[40];
+		snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+		ms = queue_iso_ms(buf);
+	}
+	return ms < 0 ? 0 : ms;
+}
+
+/* Opens the ticket's object and writes its fields; the caller closes. */
+static void json_ticket_open(struct jw *w, const struct ticket *k)
+{
+	jw_obj_open(w, NULL);
+	jw_str(w, "id", k->id);
+	jw_str(w, "agency", k->agency);
+	jw_str(w, "agency_key", k->slug);
+	jw_str(w, "sensor", k->sensor);
+	jw_str(w, "category", k->category);
+	jw_str(w, "category_vi", k->category_vi);
+	jw_uint(w, "national_type", k->national_type);
+	jw_str(w, "severity", k->severity);
+	jw_uint(w, "score", k->score);
+	jw_str(w, "host", k->host);
+	if (k->peer[0])
+		jw_str(w, "peer", k->peer);
+	jw_str(w, "indicator", k->indicator);
+	jw_str(w, "first_seen", k->first_seen);
+	jw_str(w, "last_seen", k->last_seen);
+	jw_uint(w, "count", k->count);
+	jw_str(w, "status", k->status);
+	if (k->assignee[0])
+		jw_str(w, "assignee", k->assignee);
+	jw_uint(w, "version", k->version);
+}
+
+static void json_ticket(struct jw *w, const struct ticket *k)
+{
+	json_ticket_open(w, k);
+	jw_obj_close(w);
+}
+
+static void print_json(struct jw *w)
+{
+	fwrite(w->buf, 1, w->len, stdout);
+	fputc('\n', stdout);
+}
+
+static int run_list(struct triage *t, int argc, char **argv)
+{
+	struct list_args a = { .limit = 50, .sort = "urgency" };
+	struct ticket *v = NULL;
+	size_t nv = 0, cap = 0, nag;
+	char **ag;
+	int rc = 2;
+
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = true;
+
+		if (!strcmp(o, "--json"))
+			a.json = true, takes = false;
+		else if (!val)
+			goto usage;
+		else if (!strcmp(o, "--status"))
+			a.status = val;
+		else if (!strcmp(o, "--severity"))
+			a.severity = val;
+		else if (!strcmp(o, "--agency"))
+			a.agency = val;
+		else if (!strcmp(o, "--category"))
+			a.category = val;
+		else if (!strcmp(o, "--search"))
+			a.search = val;
+		else if (!strcmp(o, "--sort"))
+			a.sort = val;
+		else if (!strcmp(o, "--limit"))
+			a.limit = strtol(val, NULL, 10);
+		else if (!strcmp(o, "--since")) {
+			if (!(a.since_ms = parse_since(val))) {
+				triage_err(t, "--since: '%s' is not a time (24h, 7d, 2026-11-27, ISO 8601)",
+					   "--since: '%s' không phải thời điểm (24h, 7d, 2026-11-27, ISO 8601)", val);
+				return 2;
+			}
+		} else
+			goto usage;
+		if (takes)
+			i++;
+	}
+	sort_key = a.sort;
+	if (strcmp(a.sort, "urgency") && strcmp(a.sort, "time") && strcmp(a.sort, "age") &&
+	    strcmp(a.sort, "count") && strcmp(a.sort, "score") && strcmp(a.sort, "agency")) {
+		triage_err(t, "--sort: urgency, time, count, score or agency", "--sort: urgency, time, count, score hoặc agency");
+		return 2;
+	}
+	if (!triage_conn(t) || !(ag = tickets_agencies(t, &nag)))
+		return 2;
+	for (size_t i = 0; i < nag; i++) {
+		char key[QUEUE_KEY_MAX], slug[QUEUE_SLUG_MAX];
+		const char *zr[4] = { "ZREVRANGE", key, "0", "-1" };
+		redisReply *ids;
+
+		if (a.agency) {
+			queue_slug(a.agency, slug);
+			if (strcmp(slug, ag[i]))
+				continue;
+		}
+		if (queue_key(key, sizeof(key), ag[i], "idx", "urgent") || !(ids = cmd(t, 4, zr)))
+			goto out;
+		for (size_t j = 0; j < ids->elements; j++)
+			if (append_ticket(t, ag[i], ids->element[j]->str))
+				break;
+		for (size_t j = 0; j < ids->elements; j++) {
+			struct ticket k;
+			int e;
+
+			ticket_init(&k, ag[i], ids->element[j]->str);
+			if ((e = read_ticket(t, &k)) < 0) {
+				triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+				hd_redis_reply_free(ids);
+				goto out;
+			}
+			if (!e || !wanted(&a, &k))
+				continue;
+			if (nv == cap) {
+				struct ticket *nvp = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+				if (!nvp) {
+					hd_redis_reply_free(ids);
+					goto out;
+				}
+				v = nvp;
+			}
+			v[nv++] = k;
+		}
+		hd_redis_reply_free(ids);
+	}
+	qsort(v, nv, sizeof(*v), cmp_tickets);
+	if (a.limit > 0 && nv > (size_t)a.limit)
+		nv = (size_t)a.limit;
+	if (a.json) {
+		struct jw w;
+
+		jw_init(&w, 256u << 20);
+		jw_arr_open(&w, NULL);
+		for (size_t i = 0; i < nv; i++)
+			json_ticket(&w, &v[i]);
+		jw_arr_close(&w);
+		print_json(&w);
+		jw_finish(&w);
+	} else {
+		int64_t now = now_ms();
+
+		printf(t->vi ? "%-12s %-8s %5s %-16s %-15s %-12s %6s %6s %-11s %s\n"
+			     : "%-12s %-8s %5s %-16s %-15s %-12s %6s %6s %-11s %s\n",
+		       t->vi ? "MÃ" : "ID", t->vi ? "MỨC" : "SEVERITY", t->vi ? "ĐIỂM" : "SCORE",
+		       t->vi ? "ĐƠN VỊ" : "AGENCY", t->vi ? "MÁY" : "HOST",
+		       t->vi ? "LOẠI" : "CATEGORY", t->vi ? "SỐ LẦN" : "COUNT", t->vi ? "TUỔI" : "AGE",
+		       t->vi ? "TRẠNG THÁI" : "STATUS", t->vi ? "DẤU HIỆU" : "INDICATOR");
+		for (size_t i = 0; i < nv; i++) {
+			const struct ticket *k = &v[i];
+			int64_t age = (now - k->last_ms) / 1000;
+			char ages[24];
+
+			if (age < 3600)
+				snprintf(ages, sizeof(ages), "%" PRId64 "m", age / 60);
+			else if (age < 172800)
+				snprintf(ages, sizeof(ages), "%" PRId64 "h", age / 3600);
+			else
+				snprintf(ages, sizeof(ages), "%" PRId64 "d", age / 86400);
+			printf("%-12.12s %-8s %5" PRIu64 " %-16.16s %-15.15s %-12.12s %6" PRIu64 " %6s %-11s %.60s\n",
+			       k->id, k->severity, k->score, k->slug, k->host, k->category, k->count,
+			       ages, k->status, k->indicator);
+		}
+	}
+	rc = 0;
+out:
+	free(v);
+	tickets_free_agencies(ag, nag);
+	return rc;
+usage:
+	fprintf(stderr, "%s: haidang-triage list %s\n", t->vi ? "Cách dùng" : "Usage", cmd_list.synopsis);
+	return 2;
+}
+
+const struct triage_cmd cmd_list = {
+	"list",
+	"[--status S] [--severity S] [--agency A] [--category C] [--since T] [--search TEXT] "
+	"[--sort urgency|time|count|score|agency] [--limit N] [--json]",
+	"incidents in the queue, most urgent first",
+	"các sự cố trong hàng đợi, khẩn cấp nhất trước",
+	false, run_list,
+};
+
+/* ---- show ---- */
+
+static redisReply *lrange(struct triage *t, const char *slug, const char *what, const char *id)
+{
+	char key[QUEUE_KEY_MAX];
+	const char *argv[4] = { "LRANGE", key, "0", "-1" };
+
+	if (queue_key(key, sizeof(key), slug, what, id))
+		return NULL;
+	return cmd(t, 4, argv);
+}
+
+static redisReply *hget(struct triage *t, const char *slug, const char *id, const char *field)
+{
+	char key[QUEUE_KEY_MAX];
+	const char *argv[3] = { "HGET", key, field };
+
+	if (queue_key(key, sizeof(key), slug, "det", id))
+		return NULL;
+	return cmd(t, 3, argv);
+}
+
+static int run_show(struct triage *t, int argc, char **argv)
+{
+	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX];
+	struct ticket k;
+	redisReply *ev = NULL, *hist = NULL, *notes = NULL;
+	bool json = false;
+	const char *idp = NULL;
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!idp && argv[i][0] != '-')
+			idp = argv[i];
+		else {
+			fprintf(stderr, "%s: haidang-triage show %s\n", t->vi ? "Cách dùng" : "Usage",
+				cmd_show.synopsis);
+			return 2;
+		}
+	}
+	if (!idp) {
+		fprintf(stderr, "%s: haidang-triage show %s\n", t->vi ? "Cách dùng" : "Usage", cmd_show.synopsis);
+		return 2;
+	}
+	if (!triage_conn(t))
+		return 2;
+	if (tickets_resolve(t, idp, slug, id) || tickets_read(t, slug, id, &k))
+		return 1;
+	if (!(ev = hget(t, slug, id, "evidence")) || !(hist = lrange(t, slug, "hist", id)) ||
+	    !(notes = lrange(t, slug, "notes", id)))
+		goto out;
+	if (json) {
+		struct jw w;
+
+		jw_init(&w, 256u << 20);
+		json_ticket_open(&w, &k);
+		if (ev->type == REDIS_REPLY_STRING)
+			jw_json(&w, "evidence", ev->str, ev->len);
+		jw_arr_open(&w, "history");
+		for (size_t i = 0; i < hist->elements; i++)
+			jw_json(&w, NULL, hist->element[i]->str, hist->element[i]->len);
+		jw_arr_close(&w);
+		jw_arr_open(&w, "notes");
+		for (size_t i = 0; i < notes->elements; i++)
+			jw_json(&w, NULL, notes->element[i]->str, notes->element[i]->len);
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+		print_json(&w);
+		jw_finish(&w);
+	} else {
+		cJSON *e = ev->type == REDIS_REPLY_STRING ? cJSON_Parse(ev->str) : NULL;
+		const cJSON *it;
+
+		printf("%s %s\n", t->vi ? "Sự cố" : "Incident", k.id);
+		printf("  %-14s %s (%s)\n", t->vi ? "Đơn vị:" : "Agency:", k.agency, k.sensor);
+		printf("  %-14s %s / %s, %s %u\n", t->vi ? "Loại:" : "Category:", k.category,
+		       k.category_vi, t->vi ? "loại quốc gia" : "national type", k.national_type);
+		printf("  %-14s %s, %s %" PRIu64 "\n", t->vi ? "Mức độ:" : "Severity:", k.severity,
+		       t->vi ? "điểm" : "score", k.score);
+		printf("  %-14s %s%s%s\n", t->vi ? "Máy:" : "Host:", k.host, k.peer[0] ? " ↔ " : "", k.peer);
+		printf("  %-14s %s\n", t->vi ? "Dấu hiệu:" : "Indicator:", k.indicator);
+		printf("  %-14s %s … %s, %" PRIu64 " %s\n", t->vi ? "Thời gian:" : "Seen:", k.first_seen,
+		       k.last_seen, k.count, t->vi ? "lần" : "times");
+		printf("  %-14s %s%s%s (v%" PRIu64 ")\n", t->vi ? "Trạng thái:" : "Status:", k.status,
+		       k.assignee[0] ? ", " : "", k.assignee, k.version);
+		printf("%s\n", t->vi ? "Bằng chứng:" : "Evidence:");
+		cJSON_ArrayForEach(it, e) {
+			const cJSON *kind = cJSON_GetObjectItem(it, "kind"), *rule = cJSON_GetObjectItem(it, "rule"),
+				    *ind = cJSON_GetObjectItem(it, "indicator"), *obs = cJSON_GetObjectItem(it, "observed"),
+				    *src = cJSON_GetObjectItem(it, "source"), *cnt = cJSON_GetObjectItem(it, "count");
+			printf("  - %s %s%s%s [%s] ×%.0f\n", cJSON_IsString(kind) ? kind->valuestring : "?",
+			       cJSON_IsString(ind) ? ind->valuestring : cJSON_IsString(rule) ? rule->valuestring : "",
+			       cJSON_IsString(obs) ? ": " : "", cJSON_IsString(obs) ? obs->valuestring : "",
+			       cJSON_IsString(src) ? src->valuestring : "", cJSON_IsNumber(cnt) ? cnt->valuedouble : 0);
+		}
+		cJSON_Delete(e);
+		printf("%s\n", t->vi ? "Lịch sử:" : "History:");
+		for (size_t i = 0; i < hist->elements; i++)
+			printf("  %s\n", hist->element[i]->str);
+		if (notes->elements) {
+			printf("%s\n", t->vi ? "Ghi chú:" : "Notes:");
+			for (size_t i = 0; i < notes->elements; i++)
+				printf("  %s\n", notes->element[i]->str);
+		}
+	}
+	rc = 0;
+out:
+	hd_redis_reply_free(ev);
+	hd_redis_reply_free(hist);
+	hd_redis_reply_free(notes);
+	return rc;
+}
+
+const struct triage_cmd cmd_show = {
+	"show", "ID [--json]",
+	"one incident whole: evidence, history, notes",
+	"toàn bộ một sự cố: bằng chứng, lịch sử, ghi chú",
+	false, run_show,
+};
+
+/* ---- sensors ---- */
+
+static int run_sensors(struct triage *t, int argc, char **argv)
+{
+	const char *sm[2] = { "SMEMBERS", "hd:sensors" };
+	redisReply *names;
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	int64_t now = now_ms();
+	struct jw w;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		fprintf(stderr, "%s: haidang-triage sensors [--json]\n", t->vi ? "Cách dùng" : "Usage");
+		return 2;
+	}
+	if (!triage_conn(t) || !(names = cmd(t, 2, sm)))
+		return 2;
+	for (size_t i = 0; i < names->elements; i++) {
+		char key[QUEUE_KEY_MAX];
+		const char *hg[2] = { "HGETALL", key };
+
+		snprintf(key, sizeof(key), "hd:sensor:%s", names->element[i]->str);
+		if (hd_redis_append(t->conn, 2, hg, NULL))
+			break;
+	}
+	if (json) {
+		jw_init(&w, 64u << 20);
+		jw_arr_open(&w, NULL);
+	} else {
+		printf("%-20s %-18s %-9s %12s %9s %8s %6s %s\n", t->vi ? "CẢM BIẾN" : "SENSOR",
+		       t->vi ? "ĐƠN VỊ" : "AGENCY", t->vi ? "TÌNH TRẠNG" : "STATE",
+		       t->vi ? "GÓI TIN" : "PACKETS", t->vi ? "MẤT GÓI" : "DROPS", "SPOOL",
+		       t->vi ? "LUẬT" : "RULES", t->vi ? "LỖI GẦN NHẤT" : "LAST ERROR");
+	}
+	for (size_t i = 0; i < names->elements; i++) {
+		redisReply *h;
+		const char *f[32] = { 0 }, *val[32] = { 0 };
+		size_t nf = 0;
+		int64_t upd = 0, hb = 10;
+		const char *state;
+
+		if (hd_redis_read(t->conn, &h)) {
+			triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+			hd_redis_reply_free(names);
+			if (json)
+				jw_finish(&w);
+			return 2;
+		}
+		for (size_t j = 0; h->type == REDIS_REPLY_ARRAY && j + 1 < h->elements && nf < 32; j += 2, nf++) {
+			f[nf] = h->element[j]->str;
+			val[nf] = h->element[j + 1]->str;
+			if (!strcmp(f[nf], "updated"))
+				upd = strtoll(val[nf], NULL, 10);
+			if (!strcmp(f[nf], "heartbeat_s"))
+				hb = strtoll(val[nf], NULL, 10);
+		}
+		/* silent: the heartbeat expired; stale: late by more than two beats */
+		state = !nf ? "silent" : now - upd > 3 * hb * 1000 ? "stale" : "ok";
+		if (json) {
+			jw_obj_open(&w, NULL);
+			jw_str(&w, "sensor", names->element[i]->str);
+			jw_str(&w, "state", state);
+			for (size_t j = 0; j < nf; j++)
+				if (strcmp(f[j], "sensor"))
+					jw_str(&w, f[j], val[j]);
+			jw_obj_close(&w);
+		} else {
+			const char *get[7] = { "agency", "packets", "capture_drops", "spool_records",
+					       "rules_generation", "last_error", "updated" };
+			const char *g[7] = { "", "", "", "", "", "", "" };
+
+			for (size_t j = 0; j < nf; j++)
+				for (int q = 0; q < 7; q++)
+					if (!strcmp(f[j], get[q]))
+						g[q] = val[j];
+			printf("%-20.20s %-18.18s %-9s %12s %9s %8s %6s %.60s\n", names->element[i]->str,
+			       g[0], !strcmp(state, "ok") ? (t->vi ? "tốt" : "ok") :
+			       !strcmp(state, "stale") ? (t->vi ? "TRỄ" : "STALE") : (t->vi ? "IM LẶNG" : "SILENT"),
+			       g[1], g[2], g[3], g[4], g[5]);
+		}
+		hd_redis_reply_free(h);
+	}
+	if (json) {
+		jw_arr_close(&w);
+		print_json(&w);
+		jw_finish(&w);
+	}
+	hd_redis_reply_free(names);
+	return 0;
+}
+
+const struct triage_cmd cmd_sensors = {
+	"sensors", "[--json]",
+	"every sensor's heartbeat; silent and late ones stand out",
+	"nhịp tim của mọi cảm biến; cảm biến im lặng hoặc trễ được đánh dấu",
+	false, run_sensors,
+};
