@@ -25,15 +25,22 @@
 #include "util.h"
 #include "banned.h"
 
-/* KEYS: det hist idx:time idx:urgent idx:id idx:status:new stream
+/* KEYS: det (hd:{A}:det:ID). The other keys (hist, idx:*, stream) are
+ * named from it and share its hash tag, so they live in its slot; they are
+ * not declared because a declared key needs read and write rights, and a
+ * sensor may only write them (docs/queue.md, Access rights).
  * ARGV: id run count first_ms last_ms first_iso last_iso sev_rank severity
  *       score now_ms sensor agency category category_vi national_type host
  *       peer indicator evidence
  * Returns { created (0/1), changed (0/1), total count }. */
 const char queue_ingest_lua[] =
-"local det, hist, itime, iurg, iid, inew, stream =\n"
-"  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]\n"
-"local id, run = ARGV[1], ARGV[2]\n"
+"local det, id, run = KEYS[1], ARGV[1], ARGV[2]\n"
+"local pre = string.match(det, '^(hd:{[^}]*}):det:')\n"
+"if not pre or det ~= pre .. ':det:' .. id then\n"
+"  return redis.error_reply('ERR haidang ingest: key and id disagree')\n"
+"end\n"
+"local hist, itime, iurg, iid, inew, stream = pre .. ':hist:' .. id, pre .. ':idx:time',\n"
+"  pre .. ':idx:urgent', pre .. ':idx:id', pre .. ':idx:status:new', pre .. ':stream'\n"
 "local cnt, first, last = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])\n"
 "local rank, score, now = tonumber(ARGV[8]), tonumber(ARGV[10]), tonumber(ARGV[11])\n"
 "if not (cnt and first and last and rank and score and now) or #id ~= 32 then\n"
@@ -335,18 +342,10 @@ void queue_record_free(struct queue_record *r)
 int queue_ingest_args(const struct queue_record *r, const struct hd_redis_script *s,
 		      int64_t now_ms, struct queue_args *a)
 {
-	static const char *const what[QUEUE_INGEST_KEYS][2] = {
-		{ "det", "" }, { "hist", "" }, { "idx", "time" }, { "idx", "urgent" },
-		{ "idx", "id" }, { "idx", "status:new" }, { "stream", NULL },
-	};
 	int n = 0;
 
-	for (int i = 0; i < QUEUE_INGEST_KEYS; i++) {
-		const char *id = what[i][1] && !what[i][1][0] ? r->id : what[i][1];
-
-		if (queue_key(a->keys[i], sizeof(a->keys[i]), r->slug, what[i][0], id))
-			return -1;
-	}
+	if (queue_key(a->keys[0], sizeof(a->keys[0]), r->slug, "det", r->id))
+		return -1;
 	snprintf(a->num[0], sizeof(a->num[0]), "%" PRIu64, r->count);
 	snprintf(a->num[1], sizeof(a->num[1]), "%" PRId64, r->first_ms);
 	snprintf(a->num[2], sizeof(a->num[2]), "%" PRId64, r->last_ms);
@@ -356,7 +355,7 @@ int queue_ingest_args(const struct queue_record *r, const struct hd_redis_script
 	snprintf(a->num[6], sizeof(a->num[6]), "%u", r->national_type);
 	a->argv[n++] = "EVALSHA";
 	a->argv[n++] = s->sha1;
-	a->argv[n++] = "7";
+	a->argv[n++] = "1";
 	for (int i = 0; i < QUEUE_INGEST_KEYS; i++)
 		a->argv[n++] = a->keys[i];
 	a->argv[n++] = r->id;

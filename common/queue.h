@@ -68,7 +68,7 @@ extern const char queue_ingest_lua[];
 /* The ingest script's call for r: argv[0..2] are EVALSHA, the script's
  * SHA-1 and the key count, then the keys and the arguments (so argv + 3 is
  * what hd_redis_script_call takes). Points into r and into itself. */
-#define QUEUE_INGEST_KEYS 7
+#define QUEUE_INGEST_KEYS 1
 struct queue_args {
 	int argc;
 	const char *argv[3 + QUEUE_INGEST_KEYS + 20];

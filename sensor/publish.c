@@ -481,8 +481,15 @@ static void *publisher(void *arg)
 			/* nothing waits in memory while Redis cannot take it */
 			spool_list(p, batch = take(p, UINT32_MAX));
 			free_list(batch);
-			if (stopping)
-				break;
+			if (stopping) {
+				if (!spool_waiting(p))
+					break;
+				/* until the drain deadline, try again often */
+				if (p->next_try > now + 500)
+					p->next_try = now + 500;
+				if (p->pause_until > now + 500)
+					p->pause_until = now + 500;
+			}
 			wait_ms = (p->up ? p->pause_until : p->next_try) - now;
 		} else {
 			if (spool_waiting(p))
@@ -504,7 +511,7 @@ static void *publisher(void *arg)
 		if (wait_ms < 1)
 			wait_ms = 1;
 		pthread_mutex_lock(&p->mu);
-		if (!p->head && !p->stop) {
+		if (!p->head) {
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);

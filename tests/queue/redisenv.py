@@ -216,6 +216,17 @@ class Server:
     def stop(self):
         self.kill(signal.SIGTERM)
 
+    def restart(self, timeout=10.0):
+        """Starts a stopped server again with its configuration: same
+        port, socket and directory (its data survives only if it was
+        started with persistence, e.g. extra=["appendonly yes"])."""
+        conf = os.path.join(self.dir, "sentinel.conf" if self.sentinel else "redis.conf")
+        cmd = [REDIS_SERVER, conf] + (["--sentinel"] if self.sentinel else [])
+        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
+        wait_until(self.ping, timeout, f"{self.name} to answer PING again")
+
     def tail_log(self, n=30):
         try:
             with open(self.log, encoding="utf-8", errors="replace") as f:

@@ -1,0 +1,457 @@
+#!/usr/bin/env python3
+"""test_queue.py CASE - the sensor publishing into a real redis-server, and
+haidang-triage reading it back (docs/queue.md).
+
+Cases:
+  ingest     every incident of the repo's detection captures is one ticket
+             with the sensor's count; a second run adds to the same tickets;
+             analysts' fields are never overwritten; triage list/show agree
+  outage     Redis stopped for 10 s while the sensor reads: every incident
+             present exactly once, with its count
+  sigkill    the sensor SIGKILLed with a full spool, then restarted: nothing
+             lost, nothing counted twice
+  sentinel   master killed mid-capture: the sensor follows the failover
+  tls        rediss:// with the test CA works; a wrong CA is refused
+  acl        add-sensor/add-analyst: a sensor's credentials cannot read or
+             change tickets; only admin reconfigures or flushes
+  heartbeat  sensors shows a reporting sensor, then a silent one
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redisenv  # noqa: E402
+
+SENSOR = os.environ.get("HAIDANG_SENSOR", "build/sensor/haidang-sensor")
+TRIAGE = os.environ.get("HAIDANG_TRIAGE", "build/triage/haidang-triage")
+SRC = os.environ.get("HAIDANG_SRC", ".")
+DATA = os.path.join(SRC, "tests", "data", "detect")
+CAPTURES = ["c2-beacon.pcap", "two-hosts.pcap", "portscan.pcap", "bruteforce.pcap",
+            "dns-tunnel.pcap", "download.pcap", "webshell.pcap"]
+AGENCY = "Sở Tài chính tỉnh"
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures += 1
+
+
+def rules_dir(tmp):
+    """the detection captures' own indicators with the repo's YARA and policy"""
+    d = os.path.join(tmp, "rules")
+    shutil.copytree(os.path.join(DATA, "rules"), d)
+    shutil.copytree(os.path.join(SRC, "rules", "yara"), os.path.join(d, "yara"))
+    shutil.copy(os.path.join(SRC, "rules", "policy.conf"), d)
+    return d
+
+
+def records(name):
+    raw = open(os.path.join(DATA, name), "rb").read()
+    return raw[:24], raw[24:]
+
+
+def parts(n):
+    """the detection captures as one pcap stream, cut into n parts"""
+    header, body = None, b""
+    for c in CAPTURES:
+        h, r = records(c)
+        header = header or h
+        body += r
+    cuts, off, recs = [], 0, []
+    while off + 16 <= len(body):
+        end = off + 16 + int.from_bytes(body[off + 8:off + 12], "little")
+        recs.append(body[off:end])
+        off = end
+    size = (len(recs) + n - 1) // n
+    for i in range(n):
+        cuts.append(b"".join(recs[i * size:(i + 1) * size]))
+    return header, cuts
+
+
+def sensor(tmp, url, extra=(), stdin=True, name="s1", spool=None):
+    args = [SENSOR, "-r", "-", "--eve", os.path.join(tmp, f"eve-{name}.json"), "--no-progress",
+            "--rules", rules_dir_cached(tmp), "--home-net", "10.88.0.0/16", "--workers", "2",
+            "--redis", url, "--spool", spool or os.path.join(tmp, f"spool-{name}"),
+            "--agency", AGENCY, "--sensor-id", name, "--heartbeat", "1",
+            "--redis-timeout", "500", *extra]
+    err = open(os.path.join(tmp, f"err-{name}.txt"), "a", encoding="utf-8")
+    return subprocess.Popen(args, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                            stderr=err)
+
+
+_rules = {}
+
+
+def rules_dir_cached(tmp):
+    if tmp not in _rules:
+        _rules[tmp] = rules_dir(tmp)
+    return _rules[tmp]
+
+
+def run_all(tmp, url, name="s1", extra=(), spool=None):
+    p = sensor(tmp, url, extra, name=name, spool=spool)
+    header, cuts = parts(1)
+    p.stdin.write(header + cuts[0])
+    p.stdin.close()
+    rc = p.wait(timeout=120)
+    check(rc == 0, f"sensor {name} exited 0 (status {rc}): {stderr(tmp, name)[-400:]}")
+    return p
+
+
+def stderr(tmp, name="s1"):
+    try:
+        return open(os.path.join(tmp, f"err-{name}.txt"), encoding="utf-8").read()
+    except OSError:
+        return ""
+
+
+def eve_incidents(tmp, name="s1"):
+    """id -> the highest count the sensor wrote for it, over its runs"""
+    out = {}
+    path = os.path.join(tmp, f"eve-{name}.json")
+    if not os.path.exists(path):
+        return out
+    for line in open(path, encoding="utf-8"):
+        e = json.loads(line)
+        if e["event_type"] == "incident":
+            i = e["incident"]
+            out.setdefault(i["run"], {})
+            out[i["run"]][i["id"]] = max(out[i["run"]].get(i["id"], 0), i["count"])
+    return out
+
+
+def expected_counts(tmp, name="s1"):
+    """id -> sum over the sensor's runs of each run's final count"""
+    total = {}
+    for per_id in eve_incidents(tmp, name).values():
+        for i, c in per_id.items():
+            total[i] = total.get(i, 0) + c
+    return total
+
+
+def triage(url, *args, user=None, pwfile=None, check_rc=True):
+    cmd = [TRIAGE, "--redis", url]
+    if user:
+        cmd += ["--redis-user", user]
+    if pwfile:
+        cmd += ["--redis-password-file", pwfile]
+    r = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=60)
+    if check_rc and r.returncode != 0:
+        check(False, f"triage {' '.join(args)} exit {r.returncode}: {r.stderr}")
+    return r
+
+
+def tickets(url, **kw):
+    r = triage(url, "list", "--json", "--limit", "0", **kw)
+    try:
+        return {t["id"]: t for t in json.loads(r.stdout)}
+    except ValueError:
+        check(False, f"list --json is JSON: {r.stdout[:200]}")
+        return {}
+
+
+def compare(url, tmp, what, name="s1"):
+    want = expected_counts(tmp, name)
+    got = tickets(url)
+    check(len(want) >= 5, f"{what}: the captures give incidents ({len(want)})")
+    check(set(got) == set(want), f"{what}: every incident is one ticket "
+          f"(missing {len(set(want) - set(got))}, extra {len(set(got) - set(want))})")
+    bad = {i: (got[i]["count"], c) for i, c in want.items() if i in got and got[i]["count"] != c}
+    check(not bad, f"{what}: each ticket's count is the sensor's, none counted twice {list(bad.items())[:3]}")
+    return got
+
+
+# ---- cases ----------------------------------------------------------------
+
+def case_ingest():
+    env = redisenv.RedisEnv()
+    srv = env.unix()
+    with tempfile.TemporaryDirectory() as tmp:
+        run_all(tmp, srv.url)
+        got = compare(srv.url, tmp, "ingest")
+        some = next(iter(got.values()), None)
+        check(some is not None and some["agency"] == AGENCY and some["agency_key"] == "so-tai-chinh-tinh",
+              "ingest: the agency and its key (Vietnamese folded to ASCII)")
+        check(all(t["status"] == "new" for t in got.values()), "ingest: new tickets are 'new'")
+        # an analyst takes one; the sensor's next run must not undo it
+        tid = next(iter(got))
+        slug = got[tid]["agency_key"]
+        srv.call("HSET", f"hd:{{{slug}}}:case:{tid}", "status", "in_progress", "assignee", "lan",
+                 "version", "1")
+        run_all(tmp, srv.url)
+        got2 = compare(srv.url, tmp, "second run")
+        check(len(got2) == len(got), "second run: the same tickets, none added")
+        check(got2[tid]["status"] == "in_progress" and got2[tid].get("assignee") == "lan",
+              "second run: the analyst's status and assignee are untouched")
+        check(all(got2[i]["count"] == 2 * got[i]["count"] for i in got),
+              "second run: counts add up across sensor runs")
+        # show agrees, by a unique prefix
+        r = triage(srv.url, "show", tid[:10], "--json")
+        try:
+            s = json.loads(r.stdout)
+        except ValueError:
+            s = {}
+        check(s.get("id") == tid and isinstance(s.get("evidence"), list) and s["evidence"],
+              "show: the ticket by its id prefix, with its evidence")
+        check(len(s.get("history", [])) == 1 and s["history"][0]["action"] == "created"
+              and s["history"][0]["who"] == "sensor:s1", "show: the history starts with the sensor's creation")
+        r = triage(srv.url, "show", "ffffffffff", check_rc=False)
+        check(r.returncode == 1 and "no incident" in r.stderr, "show: an unknown id is refused clearly")
+        r = triage(srv.url, "list", "--severity", "high", "--json")
+        high = json.loads(r.stdout or "[]")
+        check(all(t["severity"] == "high" for t in high) and
+              len(high) == sum(1 for t in got2.values() if t["severity"] == "high"),
+              "list --severity filters")
+        lst = json.loads(triage(srv.url, "list", "--json").stdout or "[]")
+        ranks = ["none", "low", "medium", "high", "critical"]
+        keys = [(ranks.index(t["severity"]), t["score"]) for t in lst]
+        check(keys == sorted(keys, reverse=True), "list: most urgent first")
+
+
+def case_outage():
+    env = redisenv.RedisEnv()
+    srv = env.tcp(extra=["appendonly yes", "appendfsync always"])
+    with tempfile.TemporaryDirectory() as tmp:
+        p = sensor(tmp, srv.url)
+        header, cuts = parts(3)
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        time.sleep(2)
+        srv.stop()
+        t0 = time.monotonic()
+        p.stdin.write(cuts[1])
+        p.stdin.flush()
+        time.sleep(10)
+        srv.restart()
+        down = time.monotonic() - t0
+        p.stdin.write(cuts[2])
+        p.stdin.close()
+        rc = p.wait(timeout=120)
+        check(rc == 0, f"outage: the sensor ran through a {down:.0f} s outage and exited 0 ({rc})")
+        err = stderr(tmp)
+        check("incidents go to the spool" in err, "outage: the outage was noticed and logged")
+        compare(srv.url, tmp, "outage")
+        st = last_stats(tmp)
+        check(st.get("spooled", 0) > 0 and st.get("replayed", 0) == st.get("spooled", -1),
+              f"outage: what was spooled was replayed ({st.get('spooled')} / {st.get('replayed')})")
+        check(st.get("spool_records", 1) == 0 and st.get("lost", 1) == 0,
+              "outage: the spool is empty at exit, nothing lost")
+
+
+def last_stats(tmp, name="s1"):
+    st = {}
+    for line in open(os.path.join(tmp, f"eve-{name}.json"), encoding="utf-8"):
+        if '"event_type":"stats"' in line:
+            st = json.loads(line)["stats"].get("queue", {})
+    return st
+
+
+def case_sigkill():
+    env = redisenv.RedisEnv()
+    srv = env.tcp(extra=["appendonly yes", "appendfsync always"])
+    srv.stop()  # Redis is away from the start: everything is spooled
+    with tempfile.TemporaryDirectory() as tmp:
+        p = sensor(tmp, srv.url)
+        header, cuts = parts(1)
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        spool = os.path.join(tmp, "spool-s1")
+        # the sensor has read everything and waits for more input, its
+        # incidents so far in the spool: kill it there
+        time.sleep(3)
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(timeout=10)
+        segs = [f for f in os.listdir(spool) if f.startswith("spool-")]
+        check(bool(segs), f"sigkill: the spool holds the incidents ({segs})")
+        want = spooled_counts(spool)
+        check(len(want) >= 3, f"sigkill: incidents in the spool at the kill ({len(want)})")
+        shutil.copytree(spool, spool + ".copy")
+        srv.restart()
+        # the next start (no packets) replays the spool
+        p = sensor(tmp, srv.url, name="s1")
+        p.stdin.write(header)
+        p.stdin.close()
+        rc = p.wait(timeout=60)
+        check(rc == 0, f"sigkill: the restarted sensor exited 0 ({rc})")
+        got = tickets(srv.url)
+        missing = set(want) - set(got)
+        check(not missing, f"sigkill: nothing lost ({len(missing)} missing of {len(want)})")
+        bad = {i: (got[i]["count"], c) for i, c in want.items() if i in got and got[i]["count"] != c}
+        check(not bad, f"sigkill: nothing counted twice {list(bad.items())[:3]}")
+        # a crash after delivery but before the acknowledgement reached the
+        # disk delivers the same records again: they must change nothing
+        shutil.rmtree(spool)
+        shutil.copytree(spool + ".copy", spool)
+        p = sensor(tmp, srv.url, name="s1")
+        p.stdin.write(header)
+        p.stdin.close()
+        p.wait(timeout=60)
+        again = tickets(srv.url)
+        check({i: t["count"] for i, t in again.items()} == {i: t["count"] for i, t in got.items()},
+              "sigkill: records delivered a second time change no count")
+
+
+def spooled_counts(spool):
+    """id -> sum over sensor runs of each run's highest count, read from
+    the spool's segment files (docs/spool.md: 32-byte header, then the
+    incident's JSON)"""
+    import zlib
+    per_run = {}
+    for f in sorted(os.listdir(spool)):
+        if not f.startswith("spool-"):
+            continue
+        data = open(os.path.join(spool, f), "rb").read()
+        off = 0
+        while off + 32 <= len(data) and data[off:off + 4] == b"HDSP":
+            n = int.from_bytes(data[off + 8:off + 12], "little")
+            hdr = data[off:off + 12] + b"\0\0\0\0" + data[off + 16:off + 32]
+            body = data[off + 32:off + 32 + n]
+            if len(body) < n or zlib.crc32(hdr + body) != int.from_bytes(data[off + 12:off + 16], "little"):
+                break  # a torn tail: the sensor cuts it off too
+            i = json.loads(body)["incident"]
+            per_run.setdefault(i["run"], {})
+            per_run[i["run"]][i["id"]] = max(per_run[i["run"]].get(i["id"], 0), i["count"])
+            off += 32 + n
+    total = {}
+    for per_id in per_run.values():
+        for i, c in per_id.items():
+            total[i] = total.get(i, 0) + c
+    return total
+
+
+def case_sentinel():
+    env = redisenv.RedisEnv()
+    master, replica, sent = env.sentinel_trio("haidang")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = sensor(tmp, sent.url_for("haidang"))
+        header, cuts = parts(2)
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        time.sleep(3)
+        # asynchronous replication: let the replica catch up before the kill
+        master.call("WAIT", 1, 5000)
+        master.kill()
+        redisenv.wait_until(lambda: sent.call("SENTINEL", "get-master-addr-by-name", "haidang")[1]
+                            == str(replica.port), 30, "the sentinel to promote the replica")
+        p.stdin.write(cuts[1])
+        p.stdin.close()
+        rc = p.wait(timeout=120)
+        check(rc == 0, f"sentinel: the sensor exited 0 ({rc})")
+        check(str(replica.port) in stderr(tmp), "sentinel: the sensor reconnected to the promoted replica")
+        compare(replica.url, tmp, "sentinel")
+
+
+def case_tls():
+    env = redisenv.RedisEnv()
+    c = env.certs()
+    srv = env.tls()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"rediss://localhost:{srv.tls_port}"
+        run_all(tmp, url, extra=["--redis-ca", c.ca])
+        r = subprocess.run([TRIAGE, "--redis", url, "--redis-ca", c.ca, "list", "--json", "--limit", "0"],
+                           capture_output=True, text=True, timeout=60)
+        got = json.loads(r.stdout or "[]")
+        want = expected_counts(tmp)
+        check({t["id"]: t["count"] for t in got} == want and want,
+              f"tls: every incident arrived over rediss:// ({len(got)}/{len(want)})")
+        r = subprocess.run([TRIAGE, "--redis", url, "--redis-ca", c.other_ca, "list"],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 2 and "certificate verify failed" in r.stderr,
+              f"tls: a wrong CA is refused clearly ({r.stderr.strip()[:120]})")
+
+
+def case_acl():
+    env = redisenv.RedisEnv()
+    srv = env.tcp()
+    with tempfile.TemporaryDirectory() as tmp:
+        def add(*args):
+            r = triage(srv.url, "admin", *args)
+            lines = r.stdout.splitlines()
+            pw = next((l for l in lines if len(l) == 48 and all(ch in "0123456789abcdef" for ch in l)), "")
+            f = os.path.join(tmp, f"{args[1]}.pass")
+            with open(f, "w") as fh:
+                fh.write(pw + "\n")
+            os.chmod(f, 0o600)
+            return pw, f, r.stdout
+        spw, sfile, out = add("add-sensor", "s-stc", "--agency", AGENCY)
+        check(len(spw) == 48 and "redis-password-file" in out, "acl: add-sensor prints a password and the config")
+        apw, afile, _ = add("add-analyst", "lan")
+        # the sensor publishes with its own credentials
+        run_all(tmp, srv.url, extra=["--redis-user", "s-stc", "--redis-password-file", sfile])
+        got = tickets(srv.url, user="lan", pwfile=afile)
+        want = expected_counts(tmp)
+        check(set(got) == set(want) and want, f"acl: the sensor's user delivers everything ({len(got)}/{len(want)})")
+        tid = next(iter(got), "0" * 32)
+        slug = "so-tai-chinh-tinh"
+
+        def refused(user, pw, *cmd):
+            try:
+                srv.call(*cmd, user=user, password=pw)
+                return False
+            except redisenv.ReplyError as e:
+                return "NOPERM" in str(e)
+        s = ("s-stc", spw)
+        check(refused(*s, "HGETALL", f"hd:{{{slug}}}:case:{tid}"), "acl: a sensor cannot read a ticket's case")
+        check(refused(*s, "HSET", f"hd:{{{slug}}}:case:{tid}", "status", "resolved"),
+              "acl: a sensor cannot change a ticket's status")
+        check(refused(*s, "LRANGE", f"hd:{{{slug}}}:hist:{tid}", "0", "-1"), "acl: a sensor cannot read history")
+        check(refused(*s, "ZRANGE", f"hd:{{{slug}}}:idx:urgent", "0", "-1"), "acl: a sensor cannot list tickets")
+        check(refused(*s, "DEL", f"hd:{{{slug}}}:det:{tid}"), "acl: a sensor cannot delete")
+        check(refused(*s, "HGETALL", f"hd:{{other-agency}}:det:{tid}"), "acl: a sensor cannot read another agency")
+        for c in (["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "GET", "*"], ["KEYS", "*"], ["SHUTDOWN"],
+                  ["ACL", "LIST"]):
+            check(refused(*s, *c), f"acl: a sensor cannot {' '.join(c[:2])}")
+            check(refused("lan", apw, *c), f"acl: an analyst cannot {' '.join(c[:2])}")
+        # DEBUG and MODULE are off for everyone in a default server: ask the ACL itself
+        for c in (["DEBUG", "SLEEP", "0"], ["MODULE", "LIST"]):
+            for u in ("s-stc", "lan"):
+                r = srv.call("ACL", "DRYRUN", u, *c)
+                check(r != "OK", f"acl: {u} may not {c[0]} ({r})")
+        check(refused("lan", apw, "DEL", f"hd:{{{slug}}}:det:{tid}"), "acl: an analyst cannot delete a ticket")
+        check(not refused("lan", apw, "HSET", f"hd:{{{slug}}}:case:{tid}", "status", "triaged"),
+              "acl: an analyst can update a ticket")
+        check(srv.call("CONFIG", "GET", "maxmemory") is not None, "acl: admin still can")
+
+
+def case_heartbeat():
+    env = redisenv.RedisEnv()
+    srv = env.unix()
+    with tempfile.TemporaryDirectory() as tmp:
+        p = sensor(tmp, srv.url)
+        header, cuts = parts(1)
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        time.sleep(2.5)
+
+        def state():
+            r = triage(srv.url, "sensors", "--json")
+            s = {x["sensor"]: x for x in json.loads(r.stdout or "[]")}
+            return s.get("s1", {})
+        s = state()
+        check(s.get("state") == "ok" and int(s.get("packets", 0)) > 0 and s.get("agency") == AGENCY,
+              f"heartbeat: a running sensor reports ({s.get('state')}, {s.get('packets')} packets)")
+        check(all(k in s for k in ("version", "rules_generation", "uptime_s", "capture_drops",
+                                   "flows", "incidents_sent", "spool_records")),
+              "heartbeat: version, rules, uptime, drops, flows, incidents sent, spool depth")
+        p.stdin.close()
+        p.wait(timeout=60)
+        redisenv.wait_until(lambda: state().get("state") == "silent", 10, "the heartbeat to expire")
+        check(state().get("state") == "silent", "heartbeat: a sensor that stopped shows as silent")
+
+
+CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        sys.exit("usage: test_queue.py " + "|".join(CASES))
+    CASES[sys.argv[1]]()
+    sys.exit(1 if failures else 0)
