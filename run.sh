@@ -16,7 +16,7 @@ BUILD=${HAIDANG_BUILD:-build}
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev libssl-dev libyara-dev
             libcjson-dev zlib1g-dev libhiredis-dev)
-run_pkgs=(python3)
+run_pkgs=(python3 redis-server)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time)
@@ -56,11 +56,31 @@ build() {
 
 demo() {
   out=$(mktemp -d)
-  trap 'rm -rf "${out:-}"' EXIT
-  say "== haidang-sensor -r tests/data/demo.pcap --rules rules --eve $out/eve.json"
+  # a private redis-server for the queue, on a unix socket in the temp dir
+  redis-server --port 0 --unixsocket "$out/redis.sock" --unixsocketperm 700 --dir "$out" \
+    --save '' --appendonly no --daemonize yes --pidfile "$out/redis.pid" \
+    --logfile "$out/redis.log" >/dev/null
+  trap 'kill "$(cat "$out/redis.pid" 2>/dev/null)" 2>/dev/null; sleep 0.2; rm -rf "${out:-}"' EXIT
+  for _ in $(seq 50); do [ -S "$out/redis.sock" ] && break; sleep 0.1; done
+  url="unix://$out/redis.sock"
+  say "== haidang-sensor -r tests/data/demo.pcap --rules rules --eve $out/eve.json --redis $url"
   "$BUILD/sensor/haidang-sensor" -r tests/data/demo.pcap --rules rules --eve "$out/eve.json" \
-    --sensor-id demo-sensor --agency "Sở Thông tin và Truyền thông (demo)" --no-progress
+    --sensor-id demo-sensor --agency "Sở Thông tin và Truyền thông (demo)" --no-progress \
+    --redis "$url" --spool "$out/spool"
   python3 tests/tools/eve-summary.py "$out/eve.json"
+  say ""
+  say "== the incidents in the queue: haidang-triage --redis $url list"
+  "$BUILD/triage/haidang-triage" --redis "$url" list
+  top=$("$BUILD/triage/haidang-triage" --redis "$url" list --json --limit 1 |
+        python3 -c 'import json,sys; l=json.load(sys.stdin); print(l[0]["id"] if l else "")')
+  if [ -n "$top" ]; then
+    say ""
+    say "== the most urgent one: haidang-triage show ${top:0:12}"
+    "$BUILD/triage/haidang-triage" --redis "$url" show "${top:0:12}"
+  fi
+  say ""
+  say "== sensor health: haidang-triage sensors"
+  "$BUILD/triage/haidang-triage" --redis "$url" sensors
 }
 
 case "${1:-}" in

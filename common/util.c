@@ -3,6 +3,7 @@
  * formatting shared by the sensor, the rules tool and the triage console.
  * Nothing here prints or allocates.
  */
+#define _GNU_SOURCE
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "banned.h"
 
@@ -265,4 +267,51 @@ int hd_mutex_init_busy(pthread_mutex_t *m)
 	rc = pthread_mutex_init(m, &a);
 	pthread_mutexattr_destroy(&a);
 	return rc;
+}
+
+size_t utf8_fit(char *out, size_t size, const char *s, unsigned width)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0;
+	unsigned used = 0;
+
+	if (!size)
+		return 0;
+	while (*p) {
+		unsigned n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+			     (*p & 0xf8) == 0xf0 ? 4 : 0;
+		const char *put = (const char *)p;
+		unsigned putn;
+		wchar_t wc;
+		int w;
+
+		for (unsigned i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		if (!n) {                       /* not UTF-8: one '?' per byte */
+			put = "?", putn = 1, w = 1, n = 1;
+		} else {
+			wc = n == 1 ? *p : n == 2 ? (*p & 0x1f) : n == 3 ? (*p & 0x0f) : (*p & 0x07);
+			for (unsigned i = 1; i < n; i++)
+				wc = (wchar_t)((wc << 6) | (p[i] & 0x3f));
+			putn = n;
+			if (wc < 0x20 || wc == 0x7f) {
+				put = " ", putn = 1, w = 1;
+			} else if ((w = wcwidth(wc)) < 0) {
+				w = 1;
+			}
+		}
+		if (used + (unsigned)w > width || o + putn >= size)
+			break;
+		memcpy(out + o, put, putn);
+		o += putn;
+		used += (unsigned)w;
+		p += n;
+	}
+	while (used < width && o + 1 < size) {
+		out[o++] = ' ';
+		used++;
+	}
+	out[o] = '\0';
+	return o;
 }

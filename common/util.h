@@ -70,4 +70,11 @@ uint64_t time_mono_ms(void);
  * Returns 0 or an errno value, as pthread_mutex_init. */
 int hd_mutex_init_busy(pthread_mutex_t *m);
 
+/* Copies s into out (size bytes) cut to at most width terminal columns
+ * and padded with spaces to exactly width: wide characters (CJK) count two,
+ * combining marks (Vietnamese tone marks written apart) none, and a
+ * character is never cut in half. Invalid UTF-8 bytes show as '?'. Needs
+ * a UTF-8 LC_CTYPE for wcwidth(). Returns the bytes written. */
+size_t utf8_fit(char *out, size_t size, const char *s, unsigned width);
+
 #endif

@@ -10,6 +10,7 @@
  * command lives in its own file and parses its own arguments.
  */
 #include <errno.h>
+#include <locale.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -172,6 +173,9 @@ int main(int argc, char **argv)
 	int next = argc, code, rc;
 
 	memset(&t, 0, sizeof(t));
+	/* column widths of Vietnamese text need a UTF-8 character type */
+	if (!setlocale(LC_CTYPE, "") || !strstr(setlocale(LC_CTYPE, NULL), "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
 	log_init("haidang-triage", LOG_LVL_WARN);
 	if (load_settings(&t, argc, argv, &next, &code)) {
 		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);

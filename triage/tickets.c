@@ -24,6 +24,16 @@
 #include "util.h"
 #include "banned.h"
 
+/* Prints s in a column of w terminal columns and a space. */
+static void col(const char *s, unsigned w)
+{
+	char b[512];
+
+	utf8_fit(b, sizeof(b), s, w);
+	fputs(b, stdout);
+	fputc(' ', stdout);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -442,12 +452,16 @@ static int run_list(struct triage *t, int argc, char **argv)
 	} else {
 		int64_t now = now_ms();
 
-		printf(t->vi ? "%-12s %-8s %5s %-16s %-15s %-12s %6s %6s %-11s %s\n"
-			     : "%-12s %-8s %5s %-16s %-15s %-12s %6s %6s %-11s %s\n",
-		       t->vi ? "MÃ" : "ID", t->vi ? "MỨC" : "SEVERITY", t->vi ? "ĐIỂM" : "SCORE",
-		       t->vi ? "ĐƠN VỊ" : "AGENCY", t->vi ? "MÁY" : "HOST",
-		       t->vi ? "LOẠI" : "CATEGORY", t->vi ? "SỐ LẦN" : "COUNT", t->vi ? "TUỔI" : "AGE",
-		       t->vi ? "TRẠNG THÁI" : "STATUS", t->vi ? "DẤU HIỆU" : "INDICATOR");
+		col(t->vi ? "MÃ" : "ID", 12);
+		col(t->vi ? "MỨC" : "SEVERITY", 8);
+		col(t->vi ? "ĐIỂM" : "SCORE", 5);
+		col(t->vi ? "ĐƠN VỊ" : "AGENCY", 16);
+		col(t->vi ? "MÁY" : "HOST", 15);
+		col(t->vi ? "LOẠI" : "CATEGORY", 12);
+		col(t->vi ? "SỐ LẦN" : "COUNT", 6);
+		col(t->vi ? "TUỔI" : "AGE", 5);
+		col(t->vi ? "TRẠNG THÁI" : "STATUS", 11);
+		printf("%s\n", t->vi ? "DẤU HIỆU" : "INDICATOR");
 		for (size_t i = 0; i < nv; i++) {
 			const struct ticket *k = &v[i];
 			int64_t age = (now - k->last_ms) / 1000;
@@ -459,9 +473,20 @@ static int run_list(struct triage *t, int argc, char **argv)
 				snprintf(ages, sizeof(ages), "%" PRId64 "h", age / 3600);
 			else
 				snprintf(ages, sizeof(ages), "%" PRId64 "d", age / 86400);
-			printf("%-12.12s %-8s %5" PRIu64 " %-16.16s %-15.15s %-12.12s %6" PRIu64 " %6s %-11s %.60s\n",
-			       k->id, k->severity, k->score, k->slug, k->host, k->category, k->count,
-			       ages, k->status, k->indicator);
+			char num[2][24];
+
+			snprintf(num[0], sizeof(num[0]), "%5" PRIu64, k->score);
+			snprintf(num[1], sizeof(num[1]), "%6" PRIu64, k->count);
+			col(k->id, 12);
+			col(k->severity, 8);
+			col(num[0], 5);
+			col(k->agency, 16);
+			col(k->host, 15);
+			col(t->vi ? k->category_vi : k->category, 12);
+			col(num[1], 6);
+			col(ages, 5);
+			col(k->status, 11);
+			printf("%.80s\n", k->indicator);
 		}
 	}
 	rc = 0;
@@ -503,6 +528,34 @@ static redisReply *hget(struct triage *t, const char *slug, const char *id, cons
 	if (queue_key(key, sizeof(key), slug, "det", id))
 		return NULL;
 	return cmd(t, 3, argv);
+}
+
+/* One history entry: when, who, what, before -> after. */
+static void print_history(const char *entry)
+{
+	cJSON *h = cJSON_Parse(entry);
+	const cJSON *ts = cJSON_GetObjectItem(h, "ts"), *who = cJSON_GetObjectItem(h, "who"),
+		    *act = cJSON_GetObjectItem(h, "action");
+	char when[HD_TSLEN] = "?", *before = NULL, *after = NULL;
+
+	if (!h) {
+		printf("  %s\n", entry);
+		return;
+	}
+	if (cJSON_IsNumber(ts)) {
+		struct timeval tv = { (time_t)(ts->valuedouble / 1000),
+				      (suseconds_t)((int64_t)ts->valuedouble % 1000 * 1000) };
+		ts_format(&tv, when, sizeof(when));
+		when[19] = '\0';
+	}
+	before = cJSON_PrintUnformatted(cJSON_GetObjectItem(h, "before"));
+	after = cJSON_PrintUnformatted(cJSON_GetObjectItem(h, "after"));
+	printf("  %s  %-20s %-10s %s -> %s\n", when, cJSON_IsString(who) ? who->valuestring : "?",
+	       cJSON_IsString(act) ? act->valuestring : "?", before ? before : "",
+	       after ? after : "");
+	free(before);
+	free(after);
+	cJSON_Delete(h);
 }
 
 static int run_show(struct triage *t, int argc, char **argv)
@@ -583,7 +636,7 @@ static int run_show(struct triage *t, int argc, char **argv)
 		cJSON_Delete(e);
 		printf("%s\n", t->vi ? "Lịch sử:" : "History:");
 		for (size_t i = 0; i < hist->elements; i++)
-			printf("  %s\n", hist->element[i]->str);
+			print_history(hist->element[i]->str);
 		if (notes->elements) {
 			printf("%s\n", t->vi ? "Ghi chú:" : "Notes:");
 			for (size_t i = 0; i < notes->elements; i++)
@@ -633,10 +686,14 @@ static int run_sensors(struct triage *t, int argc, char **argv)
 		jw_init(&w, 64u << 20);
 		jw_arr_open(&w, NULL);
 	} else {
-		printf("%-20s %-18s %-9s %12s %9s %8s %6s %s\n", t->vi ? "CẢM BIẾN" : "SENSOR",
-		       t->vi ? "ĐƠN VỊ" : "AGENCY", t->vi ? "TÌNH TRẠNG" : "STATE",
-		       t->vi ? "GÓI TIN" : "PACKETS", t->vi ? "MẤT GÓI" : "DROPS", "SPOOL",
-		       t->vi ? "LUẬT" : "RULES", t->vi ? "LỖI GẦN NHẤT" : "LAST ERROR");
+		col(t->vi ? "CẢM BIẾN" : "SENSOR", 16);
+		col(t->vi ? "ĐƠN VỊ" : "AGENCY", 20);
+		col(t->vi ? "TÌNH TRẠNG" : "STATE", 10);
+		col(t->vi ? "GÓI TIN" : "PACKETS", 12);
+		col(t->vi ? "MẤT GÓI" : "DROPS", 8);
+		col("SPOOL", 6);
+		col(t->vi ? "LUẬT" : "RULES", 5);
+		printf("%s\n", t->vi ? "LỖI GẦN NHẤT" : "LAST ERROR");
 	}
 	for (size_t i = 0; i < names->elements; i++) {
 		redisReply *h;
@@ -679,10 +736,15 @@ static int run_sensors(struct triage *t, int argc, char **argv)
 				for (int q = 0; q < 7; q++)
 					if (!strcmp(f[j], get[q]))
 						g[q] = val[j];
-			printf("%-20.20s %-18.18s %-9s %12s %9s %8s %6s %.60s\n", names->element[i]->str,
-			       g[0], !strcmp(state, "ok") ? (t->vi ? "tốt" : "ok") :
-			       !strcmp(state, "stale") ? (t->vi ? "TRỄ" : "STALE") : (t->vi ? "IM LẶNG" : "SILENT"),
-			       g[1], g[2], g[3], g[4], g[5]);
+			col(names->element[i]->str, 16);
+			col(g[0], 20);
+			col(!strcmp(state, "ok") ? (t->vi ? "tốt" : "ok") :
+			    !strcmp(state, "stale") ? (t->vi ? "TRỄ" : "STALE") : (t->vi ? "IM LẶNG" : "SILENT"), 10);
+			col(g[1], 12);
+			col(g[2], 8);
+			col(g[3], 6);
+			col(g[4], 5);
+			printf("%.60s\n", g[5]);
 		}
 		hd_redis_reply_free(h);
 	}

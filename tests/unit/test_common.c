@@ -4,6 +4,7 @@
  * and the config-file parser's error messages.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -203,8 +204,33 @@ static void test_conf(void)
 	CHECK(o.name == NULL && o.list.n == 0);
 }
 
+/* Columns of Vietnamese (precomposed and with combining marks), wide
+ * characters and broken UTF-8. */
+static void test_utf8_fit(void)
+{
+	char b[64];
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	utf8_fit(b, sizeof(b), "Sở Thông tin", 6);
+	CHECK_STR(b, "Sở Thô");
+	utf8_fit(b, sizeof(b), "Sở", 5);
+	CHECK_STR(b, "Sở   ");
+	/* "Hòa" with the grave accent as a combining mark: 3 columns */
+	utf8_fit(b, sizeof(b), "Ho\xcc\x80" "a", 4);
+	CHECK_STR(b, "Ho\xcc\x80" "a ");
+	/* two wide characters take four columns; a third does not fit in five */
+	utf8_fit(b, sizeof(b), "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2", 5);
+	CHECK_STR(b, "\xe6\xbc\xa2\xe5\xad\x97" " ");
+	utf8_fit(b, sizeof(b), "a\xff" "b\tc", 5);
+	CHECK_STR(b, "a?b c");
+	/* the buffer bounds it too, never mid-character */
+	utf8_fit(b, 4, "ở ở", 10);
+	CHECK_STR(b, "ở");
+}
+
 int main(void)
 {
+	test_utf8_fit();
 	test_jsonw();
 	test_parse();
 	test_cidr();
