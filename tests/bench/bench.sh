@@ -72,3 +72,34 @@ BEGIN {
          nw / hw, hr / nr
   printf "with the starter rules and 1 M indicators: rules load in %.2f s, then %.2fx the packets/s (target >= 2x; %.2fx counting the load)\n", lms / 1000, nw / (rw - lms / 1000), nw / rw
 }'
+
+# the queue: incidents/s through the sensor's publishing path into a private
+# redis-server, over a unix socket and over TCP, beside redis-benchmark
+# sending the same ingest call pipelined (-P 256) on the same server
+echo >&2
+echo "== queue: incidents/s into Redis (tests/bench/queue_bench.c) and redis-benchmark" >&2
+command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || {
+  echo "bench: redis-server and redis-benchmark (redis-tools) are needed for the queue figures" >&2; exit 1; }
+rq=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$port" --bind 127.0.0.1 --unixsocket "$rq/redis.sock" --unixsocketperm 700 \
+  --dir "$rq" --save '' --appendonly no --daemonize yes --pidfile "$rq/redis.pid" \
+  --logfile "$rq/redis.log" >/dev/null
+trap 'kill "$(cat "$rq/redis.pid" 2>/dev/null)" 2>/dev/null; sleep 0.2; rm -rf "$rq"' EXIT
+for _ in $(seq 50); do [ -S "$rq/redis.sock" ] && break; sleep 0.1; done
+n=${QUEUE_N:-100000}
+for via in "unix://$rq/redis.sock" "redis://127.0.0.1:$port"; do
+  redis-cli -s "$rq/redis.sock" FLUSHALL >/dev/null
+  "$build/tests/queue_bench" "$via" "$n" "$rq/args" | tee "$rq/ours"
+  mapfile -t args < "$rq/args"
+  if [ "${via%%:*}" = unix ]; then conn=(-s "$rq/redis.sock"); else conn=(-h 127.0.0.1 -p "$port"); fi
+  for c in 1 50; do
+    rb=$(redis-benchmark "${conn[@]}" -n 400000 -P 256 -c "$c" "${args[@]}" 2>/dev/null |
+         tr '\r' '\n' | sed -n 's/.*[: ] \([0-9.]*\) requests per second.*/\1/p' | tail -1)
+    ours=$(sed -n 's/.* \([0-9]*\) replayed (unchanged)\/s/\1/p' "$rq/ours")
+    awk -v o="$ours" -v r="$rb" -v c="$c" -v via="${conn[0]/-s/unix}" 'BEGIN {
+      if (via == "-h") via = "tcp"
+      printf "%-5s the same ingest call: haidang %.0f/s, redis-benchmark -P 256 -c %d %.0f/s: %.0f%% (target >= 50%%)\n",
+             via, o, c, r, 100 * o / r }'
+  done
+done
