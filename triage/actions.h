@@ -1,0 +1,70 @@
+/*
+ * actions.h - what an analyst does to a ticket, each change one atomic
+ * Lua script in Redis (docs/triage.md has the state machine).
+ *
+ * Every change checks the version the analyst read (expect >= 0; -1 means
+ * "whatever it is now", for scripts and the CLI without --version), bumps
+ * the version, appends a hash-chained history entry (who, when, what,
+ * before -> after) and a stream entry for watchers. A refusal (an illegal
+ * transition, a claim someone else holds, a stale version, a merge into a
+ * merged ticket) changes nothing and says why in both languages.
+ *
+ * Thread-safety: as the connection (one thread).
+ */
+#ifndef HAIDANG_TRIAGE_ACTIONS_H
+#define HAIDANG_TRIAGE_ACTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "triage.h"
+
+/* States, in the order of the usual path. */
+#define TRIAGE_STATES "new", "triaged", "in_progress", "contained", "resolved", \
+	"false_positive", "duplicate", "escalated"
+
+struct action_result {
+	int rc;               /* 0 done, 1 refused (msg says why), 2 could not ask Redis */
+	char msg[512];        /* in the analyst's language */
+	uint64_t version;     /* the ticket's version after (or at) the attempt */
+	char holder[128];     /* claim refused: who has it */
+};
+
+int actions_claim(struct triage *t, const char *slug, const char *id, int64_t expect,
+		  struct action_result *r);
+int actions_assign(struct triage *t, const char *slug, const char *id, const char *user,
+		   int64_t expect, struct action_result *r);
+int actions_status(struct triage *t, const char *slug, const char *id, const char *state,
+		   const char *note, int64_t expect, struct action_result *r);
+int actions_note(struct triage *t, const char *slug, const char *id, const char *text,
+		 struct action_result *r);
+/* id into into_id (same agency): id becomes "duplicate" pointing at the
+ * survivor, whose count and evidence take id's in. */
+int actions_merge(struct triage *t, const char *slug, const char *id, const char *into_id,
+		  int64_t expect, struct action_result *r);
+int actions_escalate(struct triage *t, const char *slug, const char *id, int64_t expect,
+		     struct action_result *r);
+int actions_reopen(struct triage *t, const char *slug, const char *id, int64_t expect,
+		   struct action_result *r);
+
+/* History entries, oldest first, each checked against the chain: *ok is
+ * false from the first entry whose hash or link does not match. Returns
+ * the number of entries, or -1. Caller frees with actions_history_free. */
+struct history_entry {
+	int64_t ts_ms;
+	char who[128], action[32];
+	char *before, *after;     /* JSON text */
+	char *raw;                /* the stored entry */
+	bool ok;                  /* its hash and link verify */
+};
+int actions_history(struct triage *t, const char *slug, const char *id,
+		    struct history_entry **out);
+void actions_history_free(struct history_entry *v, int n);
+
+/* Deadlines (docs/triage.md): seconds left before the 5-day initial
+ * report is due (negative: overdue), and whether the ticket must be
+ * reported at once (critical severity, or escalated). */
+int64_t actions_deadline_left(const struct ticket *k, int64_t now_ms);
+bool actions_report_now(const struct ticket *k);
+
+#endif
