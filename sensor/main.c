@@ -727,6 +727,12 @@ static int setup(struct sensor *s)
 		log_err("eve: %s", err);
 		return -EIO;
 	}
+	/* the spool must stay writable after root is gone */
+	if (live && s->o.redis && *s->o.redis &&
+	    privdrop_give_dir(s->o.spool, s->o.user, err, sizeof(err))) {
+		log_err("spool: %s", err);
+		return -EPERM;
+	}
 	/* everything privileged is open: parse packets as nobody from here */
 	if (live && privdrop_to_user(s->o.user, err, sizeof(err))) {
 		log_err("%s", err);

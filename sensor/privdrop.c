@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -50,3 +51,43 @@ int privdrop_to_user(const char *user, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int privdrop_give_dir(const char *dir, const char *user, char *err, size_t errlen)
+{
+	char path[4096];
+	struct passwd *pw;
+	size_t n;
+
+	if (geteuid() != 0 || !dir || !*dir || !user || !*user)
+		return 0;
+	n = strlen(dir);
+	if (n >= sizeof(path)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+			return -errno;
+		}
+		*p = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!(pw = getpwnam(user))) {
+		snprintf(err, errlen, "user '%s' not found", user);
+		return -ENOENT;
+	}
+	if (chown(path, pw->pw_uid, pw->pw_gid) || chmod(path, 0700)) {
+		snprintf(err, errlen, "cannot give %s to user '%s': %s", path, user, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+

@@ -16,4 +16,10 @@
  * root it changes nothing and returns 0. */
 int privdrop_to_user(const char *user, char *err, size_t errlen);
 
+/* Before dropping root: creates dir (and its parents, 0755) if missing and
+ * gives dir itself to user, mode 0700, so the unprivileged sensor can keep
+ * writing there (its spool). Not root: changes nothing, returns 0.
+ * Returns 0 or a negative code with a message in err. */
+int privdrop_give_dir(const char *dir, const char *user, char *err, size_t errlen);
+
 #endif

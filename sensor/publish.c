@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -540,7 +541,9 @@ struct publish *publish_start(const struct publish_config *cfg, char *err, size_
 {
 	struct publish *p = calloc(1, sizeof(*p));
 	struct spool_opts so;
+	sigset_t all, old;
 	char e[512];
+	int rc;
 
 	if (!p) {
 		snprintf(err, errlen, "out of memory");
@@ -575,7 +578,13 @@ struct publish *publish_start(const struct publish_config *cfg, char *err, size_
 	p->started_ms = wall_ms();
 	if (getrandom(&p->rng, sizeof(p->rng), GRND_NONBLOCK) != sizeof(p->rng))
 		p->rng = (uint64_t)p->started_ms;
-	if (pthread_create(&p->thread, NULL, publisher, p)) {
+	/* signals are the main and signal threads' business: the publisher
+	 * starts with all of them blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&p->thread, NULL, publisher, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
 		snprintf(err, errlen, "cannot start the publisher thread");
 		spool_close(p->spool);
 		goto fail;

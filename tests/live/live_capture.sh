@@ -5,11 +5,14 @@
 # server in one, dig and curl in the other. The sensor captures on the
 # client's veth as root, must drop to user "nobody" with no capabilities
 # before parsing, and must report the DNS and HTTP exchanges and their
-# flows. Needs root and network namespaces; skipped (77) otherwise.
+# flows. With rules and a private redis-server it must also publish the
+# incident those exchanges raise to the queue as the unprivileged user,
+# through a spool directory it was given before dropping root.
+# Needs root and network namespaces; skipped (77) otherwise.
 set -euo pipefail
 sensor=${HAIDANG_SENSOR:?}
 [ "$(id -u)" -eq 0 ] || { echo "not root: skipped"; exit 77; }
-for t in ip nsenter dnsmasq dig curl python3; do
+for t in ip nsenter dnsmasq dig curl python3 redis-server; do
   command -v $t >/dev/null || { echo "$t missing: skipped"; exit 77; }
 done
 id nobody >/dev/null 2>&1 || { echo "no user nobody: skipped"; exit 77; }
@@ -56,8 +59,22 @@ nsenter --net=/run/netns/"$srv" python3 -m http.server 8080 --bind 10.78.0.1 --d
   >"$tmp/http.log" 2>&1 &
 pids+=($!)
 
+# the queue: a private redis-server on a unix socket the sensor reaches
+# after it dropped root, and one indicator the traffic below matches
+redis-server --port 0 --unixsocket "$tmp/redis.sock" --unixsocketperm 777 --dir "$tmp" \
+  --save '' --appendonly no --logfile "$tmp/redis.log" &
+pids+=($!)
+mkdir -p "$tmp/rules/ioc"
+printf 'type,value,severity,source,description\ndomain,congthongtin.tinh.example,high,live-test,the portal as a test indicator\n' \
+  >"$tmp/rules/ioc/live.csv"
+cp rules/policy.conf "$tmp/rules/" 2>/dev/null || cp "${HAIDANG_SRC:-.}/rules/policy.conf" "$tmp/rules/"
+chmod -R a+rX "$tmp/rules"
+for _ in $(seq 50); do [ -S "$tmp/redis.sock" ] && break; sleep 0.1; done
+
 nsenter --net=/run/netns/"$cli" "$sensor" -i vc --eve "$tmp/eve.json" --user nobody \
-  --sensor-id live-test --no-progress 2>"$tmp/sensor.log" &
+  --sensor-id live-test --no-progress --rules "$tmp/rules" --home-net 10.78.0.0/24 \
+  --redis "unix://$tmp/redis.sock" --spool "$tmp/state/spool" --agency "Sở Nội vụ" \
+  2>"$tmp/sensor.log" &
 spid=$!
 pids+=($spid)
 for _ in $(seq 50); do
@@ -94,6 +111,23 @@ rc=0
 wait "$spid" || rc=$?
 cat "$tmp/sensor.log"
 [ "$rc" -eq 0 ] || { echo "FAIL: sensor exit status $rc after SIGTERM"; exit 1; }
+
+# the spool was given to nobody before root was dropped, and the incident
+# reached the queue
+owner=$(stat -c %U "$tmp/state/spool")
+[ "$owner" = nobody ] || { echo "FAIL: the spool belongs to $owner, not nobody"; exit 1; }
+echo "ok   the spool directory was given to nobody"
+if [ -n "${HAIDANG_TRIAGE:-}" ]; then
+  "$HAIDANG_TRIAGE" --redis "unix://$tmp/redis.sock" list --json >"$tmp/tickets.json"
+  python3 - "$tmp/tickets.json" <<'PY' || exit 1
+import json, sys
+t = json.load(open(sys.argv[1], encoding="utf-8"))
+ok = any(x["indicator"] == "ioc:congthongtin.tinh.example" and x["host"] == "10.78.0.2"
+         and x["agency"] == "Sở Nội vụ" for x in t)
+print(("ok   " if ok else "FAIL ") + "the live incident is a ticket in the queue, sent by the unprivileged sensor")
+sys.exit(0 if ok else 1)
+PY
+fi
 
 python3 - "$tmp/eve.json" <<'PY'
 import json, sys

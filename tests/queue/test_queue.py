@@ -15,6 +15,8 @@ Cases:
   acl        add-sensor/add-analyst: a sensor's credentials cannot read or
              change tickets; only admin reconfigures or flushes
   heartbeat  sensors shows a reporting sensor, then a silent one
+  refuse     Redis refuses writes (NOREPLICAS) for a while: spooled, replayed
+  slow       Redis stalls past the timeout (SIGSTOP): spooled, replayed
 """
 import json
 import os
@@ -75,6 +77,19 @@ def parts(n):
     for i in range(n):
         cuts.append(b"".join(recs[i * size:(i + 1) * size]))
     return header, cuts
+
+
+def groups(*names_per_part):
+    """the captures as one pcap stream, in parts of the named captures"""
+    header, out = None, []
+    for names in names_per_part:
+        body = b""
+        for c in names:
+            h, r = records(c)
+            header = header or h
+            body += r
+        out.append(body)
+    return header, out
 
 
 def sensor(tmp, url, extra=(), stdin=True, name="s1", spool=None):
@@ -245,6 +260,54 @@ def case_outage():
               f"outage: what was spooled was replayed ({st.get('spooled')} / {st.get('replayed')})")
         check(st.get("spool_records", 1) == 0 and st.get("lost", 1) == 0,
               "outage: the spool is empty at exit, nothing lost")
+
+
+def outage_by(what, stop, start):
+    """Redis refuses or stalls while the second third of the captures is
+    read; every incident must still be there once, from the spool."""
+    env = redisenv.RedisEnv()
+    srv = env.unix()
+    with tempfile.TemporaryDirectory() as tmp:
+        # one thread, packets processed as they are read, and in the middle
+        # the captures whose incidents are raised while reading (indicator
+        # and YARA matches), so they arrive while Redis is unwell
+        p = sensor(tmp, srv.url, extra=["--workers", "1"])
+        header, cuts = groups(["c2-beacon.pcap"], ["two-hosts.pcap", "dns-tunnel.pcap", "webshell.pcap"],
+                              ["portscan.pcap", "bruteforce.pcap", "download.pcap"])
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        time.sleep(2)
+        stop(srv)
+        p.stdin.write(cuts[1])
+        p.stdin.flush()
+        time.sleep(3)
+        start(srv)
+        time.sleep(1)
+        p.stdin.write(cuts[2])
+        p.stdin.close()
+        rc = p.wait(timeout=120)
+        check(rc == 0, f"{what}: the sensor exited 0 ({rc})")
+        compare(srv.url, tmp, what)
+        st = last_stats(tmp)
+        check(st.get("spooled", 0) > 0 and st.get("replayed", 0) == st.get("spooled", -1),
+              f"{what}: what was spooled was replayed ({st.get('spooled')} / {st.get('replayed')})")
+        return stderr(tmp)
+
+
+def case_refuse():
+    """Redis answers but refuses writes (NOREPLICAS, as a master that lost
+    its replicas does when min-replicas-to-write is set)"""
+    err = outage_by("refuse", lambda s: s.call("CONFIG", "SET", "min-replicas-to-write", "1"),
+                    lambda s: s.call("CONFIG", "SET", "min-replicas-to-write", "0"))
+    check("refuses incidents for now" in err and "NOREPLICAS" in err,
+          "refuse: the refusal was logged with Redis's reason")
+
+
+def case_slow():
+    """Redis stops answering (SIGSTOP) for longer than --redis-timeout"""
+    err = outage_by("slow", lambda s: s.proc.send_signal(signal.SIGSTOP),
+                    lambda s: s.proc.send_signal(signal.SIGCONT))
+    check("timed out" in err or "timeout" in err, "slow: the timeout was logged")
 
 
 def last_stats(tmp, name="s1"):
