@@ -165,44 +165,36 @@ static int pct_decode(const char *s, size_t len, char *dst, size_t size,
 	return 0;
 }
 
-static int parse_port(const char *s, size_t len, int *port, char *err, size_t errlen)
+/* A decimal number min..max in s[0..len); what names it in the message. */
+static int parse_num(const char *s, size_t len, uint64_t min, uint64_t max, const char *what,
+		     const char *hint, int *out, char *err, size_t errlen)
 {
 	char buf[16];
 	uint64_t v;
 
 	if (len == 0 || len >= sizeof(buf)) {
-		set_err(err, errlen, "redis URL: bad port '%.*s' (want 1-65535)",
-			(int)(len < 32 ? len : 32), s);
+		set_err(err, errlen, "redis URL: bad %s '%.*s'%s", what, (int)(len < 32 ? len : 32), s,
+			hint);
 		return -EINVAL;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (!isdigit((unsigned char)buf[0]) || parse_u64(buf, 1, 65535, &v)) {
-		set_err(err, errlen, "redis URL: bad port '%s' (want 1-65535)", buf);
+	if (!isdigit((unsigned char)buf[0]) || parse_u64(buf, min, max, &v)) {
+		set_err(err, errlen, "redis URL: bad %s '%s'%s", what, buf, hint);
 		return -EINVAL;
 	}
-	*port = (int)v;
+	*out = (int)v;
 	return 0;
+}
+
+static int parse_port(const char *s, size_t len, int *port, char *err, size_t errlen)
+{
+	return parse_num(s, len, 1, 65535, "port", " (want 1-65535)", port, err, errlen);
 }
 
 static int parse_db(const char *s, size_t len, int *db, char *err, size_t errlen)
 {
-	char buf[16];
-	uint64_t v;
-
-	if (len == 0 || len >= sizeof(buf)) {
-		set_err(err, errlen, "redis URL: bad database number '%.*s'",
-			(int)(len < 32 ? len : 32), s);
-		return -EINVAL;
-	}
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (!isdigit((unsigned char)buf[0]) || parse_u64(buf, 0, INT_MAX, &v)) {
-		set_err(err, errlen, "redis URL: bad database number '%s'", buf);
-		return -EINVAL;
-	}
-	*db = (int)v;
-	return 0;
+	return parse_num(s, len, 0, INT_MAX, "database number", "", db, err, errlen);
 }
 
 static bool host_char_ok(int c)
@@ -1792,3 +1784,19 @@ out:
 	free(al);
 	return reply;
 }
+
+void hd_redis_settings_opts(const struct hd_redis_settings *s, struct hd_redis_opts *o)
+{
+#define SET(x) ((x) && *(x) ? (x) : NULL)
+	memset(o, 0, sizeof(*o));
+	o->user = SET(s->user);
+	o->password_file = SET(s->password_file);
+	o->password_env = getenv("HAIDANG_REDIS_PASSWORD") ? "HAIDANG_REDIS_PASSWORD" : NULL;
+	o->tls_ca_file = SET(s->ca);
+	o->tls_cert_file = SET(s->cert);
+	o->tls_key_file = SET(s->key);
+	o->tls_sni = SET(s->sni);
+#undef SET
+	o->timeout_ms = (int)s->timeout_ms;
+}
+

@@ -174,4 +174,43 @@ struct redisReply *hd_redis_script_call(struct hd_redis *r, const struct hd_redi
 					int numkeys, int argc, const char **argv,
 					const size_t *argvlen);
 
+/* ---- settings, as programs take them (config file and command line) ---- */
+
+/* The connection settings every haidang program that talks to the queue
+ * takes: embed one in the program's options struct and list
+ * HD_REDIS_CONF_OPTS(struct, member, default URL) in its conf table
+ * (conf.h); hd_redis_settings_opts() turns them into hd_redis_opts. */
+struct hd_redis_settings {
+	char *url;
+	char *user, *password_file, *ca, *cert, *key, *sni;
+	uint64_t timeout_ms;
+};
+
+#define HD_REDIS_CONF_OPTS(type, m, def_url) \
+	{ "redis", 0, CONF_STR, offsetof(type, m.url), def_url, 0, 0, "URL", \
+	  "the incident queue: redis://, rediss://, unix://, sentinel:// (docs/queue.md)", \
+	  "hàng đợi sự cố: redis://, rediss://, unix://, sentinel:// (docs/queue.md)", false }, \
+	{ "redis-user", 0, CONF_STR, offsetof(type, m.user), "", 0, 0, "USER", \
+	  "Redis ACL user (overrides the URL's)", "người dùng ACL của Redis (thay cho URL)", false }, \
+	{ "redis-password-file", 0, CONF_STR, offsetof(type, m.password_file), "", 0, 0, "FILE", \
+	  "Redis password from FILE (mode 0600; else $HAIDANG_REDIS_PASSWORD, else the URL)", \
+	  "mật khẩu Redis đọc từ FILE (quyền 0600; nếu không có: $HAIDANG_REDIS_PASSWORD, rồi URL)", false }, \
+	{ "redis-ca", 0, CONF_STR, offsetof(type, m.ca), "", 0, 0, "FILE", \
+	  "CA certificates that sign the Redis server's (rediss://)", \
+	  "chứng thư CA ký chứng thư máy chủ Redis (rediss://)", false }, \
+	{ "redis-cert", 0, CONF_STR, offsetof(type, m.cert), "", 0, 0, "FILE", \
+	  "client certificate for rediss://", "chứng thư máy khách cho rediss://", false }, \
+	{ "redis-key", 0, CONF_STR, offsetof(type, m.key), "", 0, 0, "FILE", \
+	  "its private key", "khóa riêng của chứng thư đó", false }, \
+	{ "redis-sni", 0, CONF_STR, offsetof(type, m.sni), "", 0, 0, "NAME", \
+	  "server name to send and verify (default: the URL's host)", \
+	  "tên máy chủ để gửi và kiểm tra (mặc định: host trong URL)", false }, \
+	{ "redis-timeout", 0, CONF_U64, offsetof(type, m.timeout_ms), "2000", 50, 600000, "MS", \
+	  "connect and command timeout; slower counts as down", \
+	  "thời gian chờ kết nối và lệnh; chậm hơn coi như mất kết nối", false }
+
+/* Fills o from s (empty strings mean unset); the password may also come
+ * from $HAIDANG_REDIS_PASSWORD. o points into s. */
+void hd_redis_settings_opts(const struct hd_redis_settings *s, struct hd_redis_opts *o);
+
 #endif

@@ -226,17 +226,8 @@ static int start_publisher(struct sensor *s, const char *sensor_id)
 	const char *f = s->o.spool_fsync;
 
 	memset(&pc, 0, sizeof(pc));
-	pc.url = s->o.redis;
-#define OPT(x) ((x) && *(x) ? (x) : NULL)
-	pc.redis.user = OPT(s->o.redis_user);
-	pc.redis.password_file = OPT(s->o.redis_password_file);
-	pc.redis.password_env = getenv("HAIDANG_REDIS_PASSWORD") ? "HAIDANG_REDIS_PASSWORD" : NULL;
-	pc.redis.tls_ca_file = OPT(s->o.redis_ca);
-	pc.redis.tls_cert_file = OPT(s->o.redis_cert);
-	pc.redis.tls_key_file = OPT(s->o.redis_key);
-	pc.redis.tls_sni = OPT(s->o.redis_sni);
-#undef OPT
-	pc.redis.timeout_ms = (int)s->o.redis_timeout_ms;
+	pc.url = s->o.redis.url;
+	hd_redis_settings_opts(&s->o.redis, &pc.redis);
 	pc.spool_dir = s->o.spool;
 	pc.spool.max_bytes = s->o.spool_max;
 	if (!strcmp(f, "always"))
@@ -728,7 +719,7 @@ static int setup(struct sensor *s)
 		return -EIO;
 	}
 	/* the spool must stay writable after root is gone */
-	if (live && s->o.redis && *s->o.redis &&
+	if (live && s->o.redis.url && *s->o.redis.url &&
 	    privdrop_give_dir(s->o.spool, s->o.user, err, sizeof(err))) {
 		log_err("spool: %s", err);
 		return -EPERM;
@@ -772,7 +763,7 @@ static int setup(struct sensor *s)
 		if (!s->incidents || !s->behave)
 			return -ENOMEM;
 	}
-	if (s->o.redis && *s->o.redis) {
+	if (s->o.redis.url && *s->o.redis.url) {
 		if (!s->incidents) {
 			log_err(s->vi ? "--redis cần --rules: không có luật thì không có sự cố để gửi"
 				      : "--redis needs --rules: without rules there are no incidents to publish");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "redis.h"
 
 struct sensor_options {
 	char *config;
@@ -33,9 +34,7 @@ struct sensor_options {
 	uint64_t workers;
 	char *log_level;
 	/* the queue (docs/queue.md) */
-	char *redis;
-	char *redis_user, *redis_password_file, *redis_ca, *redis_cert, *redis_key, *redis_sni;
-	uint64_t redis_timeout_ms;
+	struct hd_redis_settings redis;
 	char *spool;
 	uint64_t spool_max, spool_drain;
 	char *spool_fsync;

@@ -108,7 +108,7 @@ static void print_setup(struct triage *t, const char *name, const char *pass, co
 	char err[256], url[600];
 
 	url[0] = '\0';
-	if (!hd_redis_url_parse(t->o.redis, &u, err, sizeof(err))) {
+	if (!hd_redis_url_parse(t->o.redis.url, &u, err, sizeof(err))) {
 		str_copy(u.user, name, sizeof(u.user));
 		u.password[0] = '\0';
 		hd_redis_url_format(&u, url, sizeof(url));

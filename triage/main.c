@@ -37,24 +37,7 @@ static const struct conf_opt triage_opts[] = {
 	{ "config", 'c', CONF_STR, O(config), "", 0, 0, "FILE",
 	  "settings file (default " DEFAULT_CONFIG " when it exists)",
 	  "tệp cấu hình (mặc định " DEFAULT_CONFIG " nếu có)", true },
-	{ "redis", 0, CONF_STR, O(redis), "redis://127.0.0.1:6379", 0, 0, "URL",
-	  "the queue: redis://, rediss://, unix://, sentinel:// (docs/queue.md)",
-	  "hàng đợi: redis://, rediss://, unix://, sentinel:// (docs/queue.md)", false },
-	{ "redis-user", 0, CONF_STR, O(redis_user), "", 0, 0, "USER",
-	  "your Redis ACL user (overrides the URL's)", "người dùng ACL Redis của bạn (thay cho URL)", false },
-	{ "redis-password-file", 0, CONF_STR, O(redis_password_file), "", 0, 0, "FILE",
-	  "Redis password from FILE (mode 0600; else $HAIDANG_REDIS_PASSWORD, else the URL)",
-	  "mật khẩu Redis đọc từ FILE (quyền 0600; nếu không có: $HAIDANG_REDIS_PASSWORD, rồi URL)", false },
-	{ "redis-ca", 0, CONF_STR, O(redis_ca), "", 0, 0, "FILE",
-	  "CA certificates for rediss://", "chứng thư CA cho rediss://", false },
-	{ "redis-cert", 0, CONF_STR, O(redis_cert), "", 0, 0, "FILE",
-	  "client certificate for rediss://", "chứng thư máy khách cho rediss://", false },
-	{ "redis-key", 0, CONF_STR, O(redis_key), "", 0, 0, "FILE",
-	  "its private key", "khóa riêng của chứng thư đó", false },
-	{ "redis-sni", 0, CONF_STR, O(redis_sni), "", 0, 0, "NAME",
-	  "server name to send and verify", "tên máy chủ để gửi và kiểm tra", false },
-	{ "redis-timeout", 0, CONF_U64, O(redis_timeout_ms), "3000", 50, 600000, "MS",
-	  "connect and command timeout", "thời gian chờ kết nối và lệnh", false },
+	HD_REDIS_CONF_OPTS(struct triage_options, redis, "redis://127.0.0.1:6379"),
 	{ "as", 0, CONF_STR, O(as), "", 0, 0, "USER",
 	  "act as this analyst (default: your login name)",
 	  "thao tác với tên cán bộ này (mặc định: tên đăng nhập)", true },
@@ -88,21 +71,11 @@ struct hd_redis *triage_conn(struct triage *t)
 
 	if (t->conn)
 		return t->conn;
-	if (hd_redis_url_parse(t->o.redis, &url, err, sizeof(err))) {
+	if (hd_redis_url_parse(t->o.redis.url, &url, err, sizeof(err))) {
 		triage_err(t, "--redis: %s", "--redis: %s", err);
 		return NULL;
 	}
-	memset(&ro, 0, sizeof(ro));
-#define OPT(x) ((x) && *(x) ? (x) : NULL)
-	ro.user = OPT(t->o.redis_user);
-	ro.password_file = OPT(t->o.redis_password_file);
-	ro.password_env = getenv("HAIDANG_REDIS_PASSWORD") ? "HAIDANG_REDIS_PASSWORD" : NULL;
-	ro.tls_ca_file = OPT(t->o.redis_ca);
-	ro.tls_cert_file = OPT(t->o.redis_cert);
-	ro.tls_key_file = OPT(t->o.redis_key);
-	ro.tls_sni = OPT(t->o.redis_sni);
-#undef OPT
-	ro.timeout_ms = (int)t->o.redis_timeout_ms;
+	hd_redis_settings_opts(&t->o.redis, &ro);
 	t->conn = hd_redis_connect(&url, &ro, err, sizeof(err));
 	if (!t->conn)
 		triage_err(t, "cannot reach the queue: %s", "không kết nối được hàng đợi: %s", err);

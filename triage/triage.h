@@ -12,14 +12,13 @@
 
 #include "conf.h"
 #include "queue.h"
+#include "redis.h"
 
 struct hd_redis;
 
 struct triage_options {
 	char *config;
-	char *redis;
-	char *redis_user, *redis_password_file, *redis_ca, *redis_cert, *redis_key, *redis_sni;
-	uint64_t redis_timeout_ms;
+	struct hd_redis_settings redis;
 	char *as;         /* analyst identity (default: login name) */
 	char *lang;       /* vi, en, or "" for the locale */
 	bool read_only;

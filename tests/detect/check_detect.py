@@ -236,6 +236,17 @@ def case_bad_rules():
         check(bool(stats) and stats[-1]["stats"]["decoder"]["pkts"] > 0, "bad-rules: the sensor ran to the end")
 
 
+def wait_for(errf, text, timeout=20):
+    """Waits until the sensor's stderr (the open file errf) says text."""
+    import time
+    for _ in range(timeout * 10):
+        errf.seek(0)
+        if text in errf.read():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def case_reload():
     """SIGHUP loads new rules beside the running ones and swaps them in
     without stopping capture; a broken reload keeps the old rules."""
@@ -251,14 +262,6 @@ def case_reload():
         p = subprocess.Popen([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
                               "--workers", "1"], stdin=subprocess.PIPE, stderr=errf)
 
-        def wait_for(text, timeout=20):
-            for _ in range(timeout * 10):
-                errf.seek(0)
-                if text in errf.read():
-                    return True
-                time.sleep(0.1)
-            return False
-
         p.stdin.write(header + records)        # first pass: no indicators yet
         p.stdin.flush()
         time.sleep(0.5)
@@ -266,14 +269,14 @@ def case_reload():
             f.write("type,value,severity,source,description\n"
                     "domain,update-check.badsite.example,high,reload-test,added while running\n")
         p.send_signal(signal.SIGHUP)
-        check(wait_for("rules reloaded (generation 2)"), "reload: SIGHUP loads the new rules")
+        check(wait_for(errf, "rules reloaded (generation 2)"), "reload: SIGHUP loads the new rules")
         p.stdin.write(records)                  # second pass: the indicator is live
         p.stdin.flush()
         time.sleep(0.5)
         with open(os.path.join(rules, "policy.conf"), "w", encoding="utf-8") as f:
             f.write("threshold.high = lots\n")
         p.send_signal(signal.SIGHUP)
-        check(wait_for("rule reload failed"), "reload: a broken policy is refused and logged")
+        check(wait_for(errf, "rule reload failed"), "reload: a broken policy is refused and logged")
         p.stdin.write(records)                  # third pass: still the generation-2 rules
         p.stdin.close()
         rc = p.wait(timeout=60)
@@ -318,14 +321,6 @@ def case_reload_behaviour():
                               "--workers", "2", "--home-net", "10.88.0.0/16"],
                              stdin=subprocess.PIPE, stderr=errf)
 
-        def wait_for(text, timeout=20):
-            for _ in range(timeout * 10):
-                errf.seek(0)
-                if text in errf.read():
-                    return True
-                time.sleep(0.1)
-            return False
-
         def scans():
             if not p.stdin.closed:
                 p.stdin.flush()
@@ -341,7 +336,7 @@ def case_reload_behaviour():
         check(not scans(), "reload-behaviour: no port scan under the high threshold")
         shutil.copy(os.path.join(SRC, "rules", "policy.conf"), policy)
         p.send_signal(signal.SIGHUP)
-        check(wait_for("rules reloaded (generation 2)"), "reload-behaviour: SIGHUP loads the new policy")
+        check(wait_for(errf, "rules reloaded (generation 2)"), "reload-behaviour: SIGHUP loads the new policy")
         p.stdin.write(raw[24:])                  # second pass: the shipped thresholds
         p.stdin.close()
         rc = p.wait(timeout=60)
