@@ -24,6 +24,14 @@ PROBE = os.environ.get("HAIDANG_REDIS_PROBE", "")
 FAILS = []
 
 
+
+def resolves(name):
+    try:
+        socket.getaddrinfo(name, None)
+        return True
+    except OSError:
+        return False
+
 def check(cond, what, detail=""):
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
@@ -107,7 +115,10 @@ def test_plain(env):
     expect_err("TCP: a database out of range is the server's error",
                [t.url + "/99", "PING"], f"redis: SELECT: ERR DB index is out of range (127.0.0.1:{t.port})")
     expect_ok("TCP: default database 0", [t.url, "CLIENT", "INFO"], " db=0 ")
-    expect_ok("TCP: localhost resolves", [f"redis://localhost:{t.port}", "PING"], "PONG")
+    if resolves("localhost"):
+        expect_ok("TCP: localhost resolves", [f"redis://localhost:{t.port}", "PING"], "PONG")
+    else:  # a minimal system (a fresh debootstrap) may have no /etc/hosts
+        print("skip TCP: localhost resolves (this system cannot resolve 'localhost')")
     rc, out, err = probe(t.url, "NOSUCHCOMMAND")
     check(rc == 2 and out.startswith("(error) ERR unknown command") and not err,
           "TCP: an error reply is a reply (exit 2), not an I/O error", f"{rc} {out!r} {err!r}")
@@ -196,8 +207,11 @@ def test_tls(env):
     url = x.url
     expect_ok("TLS: PING with the right CA (IP address 127.0.0.1)",
               ["--ca", c.ca, url, "PING"], "PONG")
-    expect_ok("TLS: by name (localhost, SNI)",
-              ["--ca", c.ca, f"rediss://localhost:{x.tls_port}", "PING"], "PONG")
+    expect_ok("TLS: by name (SNI localhost, checked against the certificate)",
+              ["--ca", c.ca, "--sni", "localhost", url, "PING"], "PONG")
+    if resolves("localhost"):
+        expect_ok("TLS: by name (localhost in the URL)",
+                  ["--ca", c.ca, f"rediss://localhost:{x.tls_port}", "PING"], "PONG")
     expect_ok("TLS: /2 selects database 2", ["--ca", c.ca, url + "/2", "CLIENT", "INFO"],
               " db=2 ")
     expect_ok("TLS: 10000 pipelined INCR", ["--ca", c.ca, "--pipeline", "10000", url],
