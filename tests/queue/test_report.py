@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""test_report.py - haidang-triage report over a real queue: the Vietnamese
+initial and closure reports (Mẫu 03/04), STIX 2.1 bundles validated against
+the official OASIS schemas (../shared/schemas/stix-2.1), MISP events, and
+the management summary."""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redisenv  # noqa: E402
+import test_queue as tq  # noqa: E402
+
+TRIAGE = tq.TRIAGE
+SCHEMAS = os.path.join(tq.SRC, "..", "shared", "schemas", "stix-2.1")
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures += 1
+
+
+CONFIG = {
+    "reporter": {"name": "Đội ứng cứu sự cố tỉnh (thử nghiệm)", "address": "01 Đường Trần Phú, TP. Tuy Hòa",
+                 "phone": "0257 3800 000", "email": "ucsc@stttt.tinh.example", "member_code": "VN-TEST-01"},
+    "contact": {"name": "Nguyễn Văn An", "position": "Trưởng nhóm", "phone": "0900 000 001",
+                "email": "an.nv@stttt.tinh.example"},
+    "agencies": {tq.AGENCY: {"operator": "Trung tâm Công nghệ thông tin", "owner": "UBND tỉnh",
+                             "system": "Cổng thông tin điện tử", "domains": ["stc.tinh.example"],
+                             "ips": ["203.0.113.10"], "level": 3, "os": "Ubuntu 22.04",
+                             "services": ["web", "database"], "measures": ["firewall"],
+                             "purpose": "Cung cấp thông tin cho người dân"}},
+}
+
+
+def report(url, tid, fmt, *extra):
+    r = subprocess.run([TRIAGE, "--redis", url, "report", tid, "--format", fmt, *extra],
+                       capture_output=True, text=True, timeout=60)
+    return r
+
+
+def _draft(schema):
+    from referencing.jsonschema import specification_with
+    return specification_with(schema.get("$schema", "https://json-schema.org/draft/2020-12/schema"))
+
+
+def stix_validator():
+    """A validator per STIX type from the official schemas (None if absent)."""
+    try:
+        import jsonschema
+    except ImportError:
+        return None
+    if not os.path.isdir(SCHEMAS):
+        return None
+    store = {}
+    by_title = {}
+    for f in glob.glob(os.path.join(SCHEMAS, "**", "*.json"), recursive=True):
+        s = json.load(open(f, encoding="utf-8"))
+        store[s["$id"]] = s
+        store["file://" + os.path.abspath(f)] = s
+        by_title[os.path.relpath(f, SCHEMAS)] = s
+    cls = jsonschema.validators.validator_for(by_title["common/bundle.json"])
+
+    try:  # jsonschema >= 4.18 resolves references through "referencing"
+        from referencing import Registry, Resource
+        registry = Registry().with_resources(
+            (uri, Resource.from_contents(s, default_specification=_draft(s))) for uri, s in store.items())
+    except ImportError:  # Debian 12's python3-jsonschema 4.10
+        registry = None
+
+    def make(rel):
+        s = by_title[rel]
+        if registry is not None:
+            return cls(s, registry=registry, format_checker=jsonschema.FormatChecker())
+        resolver = jsonschema.RefResolver(base_uri=s["$id"], referrer=s, store=store)
+        return cls(s, resolver=resolver, format_checker=jsonschema.FormatChecker())
+
+    def for_type(t):
+        for d in ("sdos", "sros", "observables", "common"):
+            rel = f"{d}/{t}.json"
+            if rel in by_title:
+                return make(rel)
+        return None
+    return make("common/bundle.json"), for_type
+
+
+def main():
+    env = redisenv.RedisEnv()
+    srv = env.unix()
+    with tempfile.TemporaryDirectory() as tmp:
+        tq.run_all(tmp, srv.url)
+        tickets = tq.tickets(srv.url)
+        check(len(tickets) >= 5, f"the queue holds the captures' incidents ({len(tickets)})")
+        conf = os.path.join(tmp, "report.json")
+        with open(conf, "w", encoding="utf-8") as f:
+            json.dump(CONFIG, f, ensure_ascii=False)
+        # the incident with an indicator, for STIX/MISP
+        ioc = [t for t in tickets.values() if t["indicator"].startswith("ioc:")]
+        tid = (ioc or list(tickets.values()))[0]["id"]
+
+        r = report(srv.url, tid, "vn", "--config", conf, "--number", "15/BC-ĐUCSC")
+        out = r.stdout
+        check(r.returncode == 0, f"vn: exit 0 ({r.stderr.strip()[:200]})")
+        for sec in ["Mẫu số 03", "BÁO CÁO BAN ĐẦU SỰ CỐ MẠNG", "A. THÔNG TIN VỀ TỔ CHỨC/CÁ NHÂN BÁO CÁO SỰ CỐ",
+                    "B. NGƯỜI LIÊN HỆ", "C. THÔNG TIN CHI TIẾT VỀ HỆ THỐNG BỊ SỰ CỐ", "D. MÔ TẢ SƠ BỘ VỀ SỰ CỐ",
+                    "Ngày phát hiện sự cố (*)", "F. HIỆN TRẠNG SỰ CỐ", "G. CÁCH THỨC PHÁT HIỆN",
+                    "H. ĐÃ GỬI THÔNG BÁO SỰ CỐ CHO", "I. THÔNG TIN BỔ SUNG", "J. KIẾN NGHỊ, ĐỀ XUẤT HỖ TRỢ",
+                    "K. THỜI GIAN THỰC HIỆN BÁO CÁO SỰ CỐ", "[TBSC]"]:
+            check(sec in out, f"vn: section '{sec}'")
+        check("THIẾU" not in out, "vn: every mandatory field filled from the configuration")
+        for v in ["Đội ứng cứu sự cố tỉnh (thử nghiệm)", "Nguyễn Văn An", "Trung tâm Công nghệ thông tin",
+                  "stc.tinh.example", "203.0.113.10", "☒ Cấp độ 3", "15/BC-ĐUCSC", tickets[tid]["host"]]:
+            check(v in out, f"vn: shows '{v}'")
+        # discovery date: Vietnam time, dd/mm/yyyy
+        m = re.search(r"Ngày phát hiện sự cố \(\*\): (\d\d)/(\d\d)/(\d{4})", out)
+        first = tickets[tid]["first_seen"]
+        import datetime
+        fs = datetime.datetime.fromisoformat(first).astimezone(datetime.timezone(datetime.timedelta(hours=7)))
+        check(bool(m) and (int(m[1]), int(m[2]), int(m[3])) == (fs.day, fs.month, fs.year),
+              f"vn: discovery date in Vietnam time, ngày/tháng/năm ({m.group(0) if m else None})")
+
+        r = report(srv.url, tid, "vn")
+        check(r.returncode == 0 and "THIẾU / MISSING: reporter.name" in r.stdout and "missing" in r.stderr,
+              "vn without configuration: the mandatory fields are flagged, and said so")
+
+        r = report(srv.url, tid, "vn-final", "--config", conf, "--number", "15/BC-ĐUCSC")
+        check(r.returncode == 0 and "Mẫu số 04" in r.stdout and "BÁO CÁO KẾT THÚC ỨNG PHÓ SỰ CỐ" in r.stdout
+              and "15/BC-ĐUCSC" in r.stdout, "vn-final: Mẫu 04 citing the initial report's number")
+        check("THIẾU / MISSING: the initial report's date" in r.stdout,
+              "vn-final: the initial report's date, unknown here, is flagged")
+
+        # STIX 2.1
+        v = stix_validator()
+        for t in list(tickets)[:6]:
+            path = os.path.join(tmp, f"{t}.stix.json")
+            r = report(srv.url, t, "stix", "--config", conf, "-o", path)
+            check(r.returncode == 0, f"stix {t[:8]}: exit 0 {r.stderr.strip()[:200]}")
+            b = json.load(open(path, encoding="utf-8"))
+            types = [o["type"] for o in b["objects"]]
+            check({"identity", "marking-definition", "observed-data", "report"} <= set(types),
+                  f"stix {t[:8]}: identity, TLP marking, observed-data and report ({sorted(set(types))})")
+            if tickets[t]["indicator"].startswith("ioc:"):
+                check("indicator" in types and "sighting" in types, f"stix {t[:8]}: indicators and sightings")
+            ids = {o["id"] for o in b["objects"]}
+            dangling = [ref for o in b["objects"] for k, refs in o.items() if k.endswith("_refs")
+                        for ref in refs if ref not in ids]
+            check(not dangling, f"stix {t[:8]}: every reference resolves inside the bundle {dangling[:2]}")
+            if v is None:
+                print("skip stix schema validation (no ../shared/schemas or python3-jsonschema)")
+                continue
+            bundle_v, for_type = v
+            errs = [e.message for e in bundle_v.iter_errors(b)]
+            check(not errs, f"stix {t[:8]}: the bundle validates against bundle.json {errs[:2]}")
+            for o in b["objects"]:
+                ov = for_type(o["type"])
+                errs = [e.message for e in ov.iter_errors(o)] if ov else ["no schema"]
+                check(not errs, f"stix {t[:8]}: {o['type']} validates against its schema {errs[:2]}")
+        # a broken object must fail the same validator (the test can fail)
+        if v is not None:
+            bad = {"type": "indicator", "spec_version": "2.1", "id": "indicator--x", "created": "yesterday"}
+            check(any(True for _ in v[1]("indicator").iter_errors(bad)), "stix: the validator rejects a bad object")
+
+        # MISP
+        r = report(srv.url, tid, "misp", "--config", conf, "--tlp", "green")
+        ev = json.loads(r.stdout)["Event"] if r.returncode == 0 else {}
+        for k, typ in [("info", str), ("threat_level_id", str), ("analysis", str), ("distribution", str),
+                       ("date", str), ("timestamp", str), ("uuid", str), ("Attribute", list), ("Tag", list)]:
+            check(isinstance(ev.get(k), typ), f"misp: {k} is a {typ.__name__}")
+        check(ev.get("threat_level_id") in {"1", "2", "3", "4"} and ev.get("analysis") in {"0", "1", "2"}
+              and ev.get("distribution") in {"0", "1", "2", "3", "4", "5"}, "misp: enumerations in range")
+        check(re.fullmatch(r"\d{4}-\d\d-\d\d", ev.get("date", "")) is not None and ev.get("timestamp", "").isdigit(),
+              "misp: date and timestamp formats")
+        check(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", ev.get("uuid", ""))
+              is not None, "misp: a UUID")
+        attrs = ev.get("Attribute", [])
+        check(attrs and all({"type", "category", "value", "to_ids", "uuid"} <= set(a) and isinstance(a["to_ids"], bool)
+                            for a in attrs), "misp: attributes with type, category, value, to_ids")
+        check(any(a["value"] == tickets[tid]["indicator"][4:] and a["to_ids"] for a in attrs),
+              "misp: the indicator is an attribute for IDS")
+        check({"name": "tlp:green"} in ev.get("Tag", []), "misp: the TLP tag")
+
+        r = report(srv.url, tid, "md", "--config", conf)
+        check(r.returncode == 0 and tickets[tid]["host"] in r.stdout and "Việc cần làm" in r.stdout,
+              "md: a readable summary in Vietnamese and English")
+        r = report(srv.url, "ffffffff", "md")
+        check(r.returncode == 1 and "no incident" in r.stderr, "report: an unknown id is refused")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
