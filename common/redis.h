@@ -174,4 +174,8 @@ struct redisReply *hd_redis_script_call(struct hd_redis *r, const struct hd_redi
 					int numkeys, int argc, const char **argv,
 					const size_t *argvlen);
 
+/* The SHA-1 of n bytes at data in lower-case hex, as Lua's redis.sha1hex()
+ * gives it (the triage history chain is checked with it). Returns 0 or -1. */
+int hd_redis_sha1hex(const void *data, size_t n, char out[41]);
+
 #endif
