@@ -5,7 +5,11 @@
  * a table for people or, with --json, JSON for scripts.
  *
  * Tickets are read per agency (docs/queue.md: one hash slot each), with
- * the commands pipelined so a list of thousands takes a few round trips.
+ * the commands pipelined so a list of thousands takes a few round trips,
+ * and only the fields a list shows (HMGET: the evidence stays in Redis).
+ * The first page by urgency, the usual view, reads only the top of each
+ * agency's urgency index and the tickets that make the page, so it costs
+ * the same with 100 or 100,000 incidents in the queue.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -18,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <hiredis/hiredis.h>
 
+#include "actions.h"
 #include "jsonw.h"
 #include "redis.h"
 #include "triage.h"
@@ -165,20 +170,32 @@ static void put(struct ticket *k, const char *f, const char *v)
 		k->count = strtoull(v, NULL, 10);
 	else if (!strcmp(f, "last_seen_ms"))
 		k->last_ms = strtoll(v, NULL, 10);
+	else if (!strcmp(f, "first_seen_ms"))
+		k->first_ms = strtoll(v, NULL, 10);
 	else if (!strcmp(f, "created_ms"))
 		k->created_ms = strtoll(v, NULL, 10);
 	else if (!strcmp(f, "version"))
 		k->version = strtoull(v, NULL, 10);
 }
 
-static void fill(struct ticket *k, const redisReply *r)
+/* The fields a ticket is read with; "id" first: present iff it exists. */
+static const char *const det_fields[] = {
+	"id", "agency", "sensor", "category", "category_vi", "national_type", "severity",
+	"sev_rank", "score", "host", "peer", "indicator", "first_seen", "last_seen",
+	"first_seen_ms", "last_seen_ms", "created_ms", "count",
+};
+static const char *const case_fields[] = { "status", "assignee", "version" };
+
+/* Fills k from the reply to HMGET key names... */
+static void fill(struct ticket *k, const redisReply *r, const char *const *names, size_t n)
 {
 	if (r->type != REDIS_REPLY_ARRAY)
 		return;
-	for (size_t i = 0; i + 1 < r->elements; i += 2)
-		if (r->element[i]->type == REDIS_REPLY_STRING &&
-		    r->element[i + 1]->type == REDIS_REPLY_STRING)
-			put(k, r->element[i]->str, r->element[i + 1]->str);
+	for (size_t i = 0; i < r->elements && i < n; i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING)
+			put(k, names[i], r->element[i]->str);
+	if (!k->status[0])
+		str_copy(k->status, "new", sizeof(k->status));
 }
 
 static void ticket_init(struct ticket *k, const char *slug, const char *id)
@@ -189,15 +206,19 @@ static void ticket_init(struct ticket *k, const char *slug, const char *id)
 	str_copy(k->status, "new", sizeof(k->status));
 }
 
-/* Appends HGETALL det and HGETALL case of one ticket. */
+/* Appends HMGET det and HMGET case of one ticket. */
 static int append_ticket(struct triage *t, const char *slug, const char *id)
 {
 	char kd[QUEUE_KEY_MAX], kc[QUEUE_KEY_MAX];
-	const char *a1[2] = { "HGETALL", kd }, *a2[2] = { "HGETALL", kc };
+	const char *a1[2 + ARRAY_SIZE(det_fields)] = { "HMGET", kd },
+		   *a2[2 + ARRAY_SIZE(case_fields)] = { "HMGET", kc };
 
 	if (queue_key(kd, sizeof(kd), slug, "det", id) || queue_key(kc, sizeof(kc), slug, "case", id))
 		return -1;
-	return hd_redis_append(t->conn, 2, a1, NULL) || hd_redis_append(t->conn, 2, a2, NULL) ? -1 : 0;
+	memcpy(a1 + 2, det_fields, sizeof(det_fields));
+	memcpy(a2 + 2, case_fields, sizeof(case_fields));
+	return hd_redis_append(t->conn, (int)ARRAY_SIZE(a1), a1, NULL) ||
+	       hd_redis_append(t->conn, (int)ARRAY_SIZE(a2), a2, NULL) ? -1 : 0;
 }
 
 /* Reads the two replies of append_ticket. 1: the ticket exists. */
@@ -212,9 +233,10 @@ static int read_ticket(struct triage *t, struct ticket *k)
 		hd_redis_reply_free(d);
 		return -1;
 	}
-	exists = d->type == REDIS_REPLY_ARRAY && d->elements > 0;
-	fill(k, d);
-	fill(k, c);
+	exists = d->type == REDIS_REPLY_ARRAY && d->elements > 0 &&
+		 d->element[0]->type == REDIS_REPLY_STRING;
+	fill(k, d, det_fields, ARRAY_SIZE(det_fields));
+	fill(k, c, case_fields, ARRAY_SIZE(case_fields));
 	hd_redis_reply_free(d);
 	hd_redis_reply_free(c);
 	return exists;
@@ -270,9 +292,16 @@ static int cmp_tickets(const void *a, const void *b)
 	return x->last_ms < y->last_ms ? 1 : x->last_ms > y->last_ms ? -1 : 0;
 }
 
+/* Whether the list needs to read tickets to choose them. */
+static bool filtered(const struct list_args *a)
+{
+	return a->status || a->severity || a->category || a->since_ms || a->search;
+}
+
 static bool wanted(const struct list_args *a, const struct ticket *k)
 {
-	if (a->status && strcmp(a->status, k->status))
+	if (a->status && (!strcmp(a->status, "open") ? !actions_state_open(k->status)
+						     : strcmp(a->status, k->status)))
 		return false;
 	if (a->severity && strcmp(a->severity, k->severity))
 		return false;
@@ -310,10 +339,11 @@ static int64_t parse_since(const char *s)
 	return ms < 0 ? 0 : ms;
 }
 
-/* Opens the ticket's object and writes its fields; the caller closes. */
-static void json_ticket_open(struct jw *w, const struct ticket *k)
+void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, int64_t now)
 {
-	jw_obj_open(w, NULL);
+	int64_t left = actions_deadline_left(k, now);
+
+	jw_obj_open(w, key);
 	jw_str(w, "id", k->id);
 	jw_str(w, "agency", k->agency);
 	jw_str(w, "agency_key", k->slug);
@@ -334,12 +364,319 @@ static void json_ticket_open(struct jw *w, const struct ticket *k)
 	if (k->assignee[0])
 		jw_str(w, "assignee", k->assignee);
 	jw_uint(w, "version", k->version);
+	if (left == ACTIONS_NO_DEADLINE)
+		jw_null(w, "deadline_left_s");
+	else
+		jw_int(w, "deadline_left_s", left);
+	jw_bool(w, "overdue", left != ACTIONS_NO_DEADLINE && left < 0);
+	jw_bool(w, "report_now", actions_report_now(k));
 }
 
-static void json_ticket(struct jw *w, const struct ticket *k)
+/* The deadline column: "NOW" (report at once), "OVERDUE", "4d03h", "-". */
+static void deadline_text(const struct triage *t, const struct ticket *k, int64_t now,
+			  char *buf, size_t size)
 {
-	json_ticket_open(w, k);
-	jw_obj_close(w);
+	int64_t left = actions_deadline_left(k, now);
+
+	if (actions_report_now(k))
+		str_copy(buf, t->vi ? "BÁO NGAY" : "NOW", size);
+	else if (left == ACTIONS_NO_DEADLINE)
+		str_copy(buf, "-", size);
+	else if (left < 0)
+		str_copy(buf, t->vi ? "QUÁ HẠN" : "OVERDUE", size);
+	else if (left >= 86400)
+		snprintf(buf, size, "%" PRId64 "d%02" PRId64 "h", left / 86400, left % 86400 / 3600);
+	else
+		snprintf(buf, size, "%" PRId64 "h%02" PRId64 "m", left / 3600, left % 3600 / 60);
+}
+
+/* ---- choosing the tickets of a list ---- */
+
+struct tvec {
+	struct ticket *v;
+	size_t n, cap;
+};
+
+static int tvec_push(struct tvec *tv, const struct ticket *k)
+{
+	if (tv->n == tv->cap) {
+		size_t nc = tv->cap ? tv->cap * 2 : 64;
+		struct ticket *nv = realloc(tv->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		tv->v = nv;
+		tv->cap = nc;
+	}
+	tv->v[tv->n++] = *k;
+	return 0;
+}
+
+/* A ticket known by its place in an agency's urgency index. */
+struct cand {
+	size_t ag;
+	char id[QUEUE_ID_MAX];
+	double score;
+};
+
+struct cvec {
+	struct cand *v;
+	size_t n, cap;
+};
+
+static int cvec_push(struct cvec *cv, size_t ag, const char *id, double score)
+{
+	if (cv->n == cv->cap) {
+		size_t nc = cv->cap ? cv->cap * 2 : 256;
+		struct cand *nv = realloc(cv->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		cv->v = nv;
+		cv->cap = nc;
+	}
+	cv->v[cv->n].ag = ag;
+	str_copy(cv->v[cv->n].id, id, QUEUE_ID_MAX);
+	cv->v[cv->n++].score = score;
+	return 0;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+}
+
+#define READ_BATCH 1024   /* tickets asked for in one pipeline */
+
+/* Reads the tickets c[0..n) and keeps in tv those the filters want;
+ * kept[i] (kept may be NULL) says whether c[i] was. */
+static int read_cands(struct triage *t, char **ag, const struct cand *c, size_t n,
+		      const struct list_args *a, struct tvec *tv, bool *kept)
+{
+	for (size_t b = 0; b < n; b += READ_BATCH) {
+		size_t m = n - b < READ_BATCH ? n - b : READ_BATCH;
+
+		for (size_t i = 0; i < m; i++)
+			if (append_ticket(t, ag[c[b + i].ag], c[b + i].id))
+				goto fail;
+		for (size_t i = 0; i < m; i++) {
+			struct ticket k;
+			int e;
+			bool keep;
+
+			ticket_init(&k, ag[c[b + i].ag], c[b + i].id);
+			if ((e = read_ticket(t, &k)) < 0)
+				goto fail;
+			keep = e > 0 && wanted(a, &k);
+			if (kept)
+				kept[b + i] = keep;
+			if (keep && tvec_push(tv, &k)) {
+				triage_err(t, "out of memory", "hết bộ nhớ");
+				return -1;
+			}
+		}
+	}
+	return 0;
+fail:
+	triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+	return -1;
+}
+
+/* Appends ZREVRANGE idx:urgent from..to WITHSCORES of agency slug. */
+static int append_urgent(struct triage *t, const char *slug, long from, long to)
+{
+	char key[QUEUE_KEY_MAX], f[24], l[24];
+	const char *zr[5] = { "ZREVRANGE", key, f, l, "WITHSCORES" };
+
+	snprintf(f, sizeof(f), "%ld", from);
+	snprintf(l, sizeof(l), "%ld", to);
+	if (queue_key(key, sizeof(key), slug, "idx", "urgent"))
+		return -1;
+	return hd_redis_append(t->conn, 5, zr, NULL);
+}
+
+/* Reads a reply of id, score pairs into cv; *n gets the pairs, *last the
+ * last score. */
+static int read_pairs(struct triage *t, size_t ag, struct cvec *cv, size_t *n, double *last)
+{
+	redisReply *r;
+	int rc = 0;
+
+	*n = 0;
+	if (hd_redis_read(t->conn, &r)) {
+		triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		triage_err(t, "queue refused: %s", "hàng đợi từ chối: %s", r->str);
+		rc = -1;
+	}
+	for (size_t j = 0; r->type == REDIS_REPLY_ARRAY && j + 1 < r->elements; j += 2) {
+		*last = strtod(r->element[j + 1]->str, NULL);
+		if (cvec_push(cv, ag, r->element[j]->str, *last)) {
+			rc = -1;
+			break;
+		}
+		(*n)++;
+	}
+	hd_redis_reply_free(r);
+	return rc;
+}
+
+/* No filter, by urgency: the top `limit` of each agency's urgency index,
+ * cut at the limit-th score overall, plus the ties at that score; only
+ * those tickets are read. */
+static int collect_top(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+		       struct tvec *tv)
+{
+	struct cvec cv = { 0 };
+	size_t *nret = calloc(nag ? nag : 1, sizeof(*nret)), lim = (size_t)a->limit;
+	double *last = calloc(nag ? nag : 1, sizeof(*last)), cut;
+	int rc = -1;
+
+	if (!nret || !last)
+		goto out;
+	for (size_t i = 0; i < nag; i++)
+		if (append_urgent(t, ag[i], 0, a->limit - 1))
+			goto out;
+	for (size_t i = 0; i < nag; i++)
+		if (read_pairs(t, i, &cv, &nret[i], &last[i]))
+			goto out;
+	qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
+	if (cv.n >= lim) {
+		char s[40];
+		size_t have = cv.n, pending = 0;
+
+		cut = cv.v[lim - 1].score;
+		snprintf(s, sizeof(s), "%.17g", cut);
+		for (size_t i = 0; i < nag; i++) {
+			char key[QUEUE_KEY_MAX];
+			const char *zr[5] = { "ZREVRANGEBYSCORE", key, s, s, "WITHSCORES" };
+
+			if (nret[i] < lim || last[i] != cut)
+				continue;
+			if (queue_key(key, sizeof(key), ag[i], "idx", "urgent") ||
+			    hd_redis_append(t->conn, 5, zr, NULL))
+				goto out;
+			nret[i] = SIZE_MAX;
+			pending++;
+		}
+		for (size_t i = 0; i < nag && pending; i++) {
+			size_t n0 = cv.n, got;
+			double l;
+
+			if (nret[i] != SIZE_MAX)
+				continue;
+			pending--;
+			if (read_pairs(t, i, &cv, &got, &l))
+				goto out;
+			/* drop the ties already read from the top */
+			for (size_t j = n0; j < cv.n; j++) {
+				bool dup = false;
+
+				for (size_t q = 0; q < have && !dup; q++)
+					dup = cv.v[q].ag == i && !strcmp(cv.v[q].id, cv.v[j].id);
+				if (dup)
+					cv.v[j--] = cv.v[--cv.n];
+			}
+		}
+		qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
+		while (cv.n > lim && cv.v[cv.n - 1].score < cut)
+			cv.n--;
+	}
+	rc = read_cands(t, ag, cv.v, cv.n, a, tv, NULL);
+out:
+	free(cv.v);
+	free(nret);
+	free(last);
+	return rc;
+}
+
+/* Filters, by urgency: each agency's index is read from the top, a page
+ * at a time (pages growing), until it has `limit` wanted tickets and has
+ * passed their lowest score (ties included) or is exhausted. */
+static int collect_scan(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+			struct tvec *tv)
+{
+	struct scan {
+		long off;
+		bool done;
+		size_t match;
+		double kth, last;
+	} *sc = calloc(nag ? nag : 1, sizeof(*sc));
+	struct cvec cv = { 0 };
+	bool *kept = NULL;
+	long chunk = a->limit < 64 ? 64 : a->limit;
+	size_t lim = (size_t)a->limit;
+	int rc = -1;
+
+	if (!sc)
+		return -1;
+	for (;;) {
+		size_t active = 0;
+
+		cv.n = 0;
+		for (size_t i = 0; i < nag; i++) {
+			if (sc[i].done)
+				continue;
+			if (append_urgent(t, ag[i], sc[i].off, sc[i].off + chunk - 1))
+				goto out;
+			active++;
+		}
+		if (!active)
+			break;
+		for (size_t i = 0; i < nag; i++) {
+			size_t got;
+
+			if (sc[i].done)
+				continue;
+			if (read_pairs(t, i, &cv, &got, &sc[i].last))
+				goto out;
+			sc[i].off += (long)got;
+			if ((long)got < chunk)
+				sc[i].done = true;
+		}
+		free(kept);
+		if (!(kept = calloc(cv.n ? cv.n : 1, sizeof(*kept))) ||
+		    read_cands(t, ag, cv.v, cv.n, a, tv, kept))
+			goto out;
+		for (size_t j = 0; j < cv.n; j++)
+			if (kept[j] && ++sc[cv.v[j].ag].match == lim)
+				sc[cv.v[j].ag].kth = cv.v[j].score;
+		for (size_t i = 0; i < nag; i++)
+			if (sc[i].match >= lim && sc[i].last < sc[i].kth)
+				sc[i].done = true;
+		if (chunk < 4096)
+			chunk *= 4;
+	}
+	rc = 0;
+out:
+	free(kept);
+	free(cv.v);
+	free(sc);
+	return rc;
+}
+
+/* Every ticket of the agencies (other sorts, or no limit). */
+static int collect_all(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+		       struct tvec *tv)
+{
+	struct cvec cv = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < nag; i++) {
+		size_t got;
+		double l;
+
+		if (append_urgent(t, ag[i], 0, -1) || read_pairs(t, i, &cv, &got, &l))
+			goto out;
+	}
+	rc = read_cands(t, ag, cv.v, cv.n, a, tv, NULL);
+out:
+	free(cv.v);
+	return rc;
 }
 
 static void print_json(struct jw *w)
@@ -351,10 +688,11 @@ static void print_json(struct jw *w)
 static int run_list(struct triage *t, int argc, char **argv)
 {
 	struct list_args a = { .limit = 50, .sort = "urgency" };
+	struct tvec tv = { 0 };
 	struct ticket *v = NULL;
-	size_t nv = 0, cap = 0, nag;
-	char **ag;
-	int rc = 2;
+	size_t nv = 0, nag, nsel;
+	char **ag, *tmp;
+	int rc = 2, e;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -397,55 +735,40 @@ static int run_list(struct triage *t, int argc, char **argv)
 	}
 	if (!triage_conn(t) || !(ag = tickets_agencies(t, &nag)))
 		return 2;
-	for (size_t i = 0; i < nag; i++) {
-		char key[QUEUE_KEY_MAX], slug[QUEUE_SLUG_MAX];
-		const char *zr[4] = { "ZREVRANGE", key, "0", "-1" };
-		redisReply *ids;
+	if (a.agency) {
+		char slug[QUEUE_SLUG_MAX];
+		size_t k = 0;
 
-		if (a.agency) {
-			queue_slug(a.agency, slug);
-			if (strcmp(slug, ag[i]))
-				continue;
+		queue_slug(a.agency, slug);
+		for (size_t i = 0; i < nag; i++) {
+			if (!strcmp(ag[i], slug))
+				tmp = ag[k], ag[k] = ag[i], ag[i] = tmp, k++;
 		}
-		if (queue_key(key, sizeof(key), ag[i], "idx", "urgent") || !(ids = cmd(t, 4, zr)))
-			goto out;
-		for (size_t j = 0; j < ids->elements; j++)
-			if (append_ticket(t, ag[i], ids->element[j]->str))
-				break;
-		for (size_t j = 0; j < ids->elements; j++) {
-			struct ticket k;
-			int e;
-
-			ticket_init(&k, ag[i], ids->element[j]->str);
-			if ((e = read_ticket(t, &k)) < 0) {
-				triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
-				hd_redis_reply_free(ids);
-				goto out;
-			}
-			if (!e || !wanted(&a, &k))
-				continue;
-			if (nv == cap) {
-				struct ticket *nvp = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-				if (!nvp) {
-					hd_redis_reply_free(ids);
-					goto out;
-				}
-				v = nvp;
-			}
-			v[nv++] = k;
-		}
-		hd_redis_reply_free(ids);
+		nsel = k;
+	} else {
+		nsel = nag;
 	}
+	if (!strcmp(a.sort, "urgency") && a.limit > 0)
+		e = filtered(&a) ? collect_scan(t, ag, nsel, &a, &tv) : collect_top(t, ag, nsel, &a, &tv);
+	else
+		e = collect_all(t, ag, nsel, &a, &tv);
+	v = tv.v;
+	nv = tv.n;
+	if (e)
+		goto out;
 	qsort(v, nv, sizeof(*v), cmp_tickets);
 	if (a.limit > 0 && nv > (size_t)a.limit)
 		nv = (size_t)a.limit;
 	if (a.json) {
 		struct jw w;
+		int64_t now = now_ms();
 
 		jw_init(&w, 256u << 20);
 		jw_arr_open(&w, NULL);
-		for (size_t i = 0; i < nv; i++)
-			json_ticket(&w, &v[i]);
+		for (size_t i = 0; i < nv; i++) {
+			tickets_json_open(&w, NULL, &v[i], now);
+			jw_obj_close(&w);
+		}
 		jw_arr_close(&w);
 		print_json(&w);
 		jw_finish(&w);
@@ -461,6 +784,8 @@ static int run_list(struct triage *t, int argc, char **argv)
 		col(t->vi ? "SỐ LẦN" : "COUNT", 6);
 		col(t->vi ? "TUỔI" : "AGE", 5);
 		col(t->vi ? "TRẠNG THÁI" : "STATUS", 11);
+		col(t->vi ? "HẠN B.CÁO" : "DEADLINE", 9);
+		col(t->vi ? "NGƯỜI NHẬN" : "CLAIMED", 10);
 		printf("%s\n", t->vi ? "DẤU HIỆU" : "INDICATOR");
 		for (size_t i = 0; i < nv; i++) {
 			const struct ticket *k = &v[i];
@@ -473,7 +798,7 @@ static int run_list(struct triage *t, int argc, char **argv)
 				snprintf(ages, sizeof(ages), "%" PRId64 "h", age / 3600);
 			else
 				snprintf(ages, sizeof(ages), "%" PRId64 "d", age / 86400);
-			char num[2][24];
+			char num[2][24], dl[24];
 
 			snprintf(num[0], sizeof(num[0]), "%5" PRIu64, k->score);
 			snprintf(num[1], sizeof(num[1]), "%6" PRIu64, k->count);
@@ -486,6 +811,9 @@ static int run_list(struct triage *t, int argc, char **argv)
 			col(num[1], 6);
 			col(ages, 5);
 			col(k->status, 11);
+			deadline_text(t, k, now, dl, sizeof(dl));
+			col(dl, 9);
+			col(k->assignee[0] ? k->assignee : "-", 10);
 			printf("%.80s\n", k->indicator);
 		}
 	}
@@ -593,7 +921,7 @@ static int run_show(struct triage *t, int argc, char **argv)
 		struct jw w;
 
 		jw_init(&w, 256u << 20);
-		json_ticket_open(&w, &k);
+		tickets_json_open(&w, NULL, &k, now_ms());
 		if (ev->type == REDIS_REPLY_STRING)
 			jw_json(&w, "evidence", ev->str, ev->len);
 		jw_arr_open(&w, "history");
@@ -623,6 +951,24 @@ static int run_show(struct triage *t, int argc, char **argv)
 		       k.last_seen, k.count, t->vi ? "lần" : "times");
 		printf("  %-14s %s%s%s (v%" PRIu64 ")\n", t->vi ? "Trạng thái:" : "Status:", k.status,
 		       k.assignee[0] ? ", " : "", k.assignee, k.version);
+		{
+			int64_t left = actions_deadline_left(&k, now_ms());
+			char dl[24];
+
+			deadline_text(t, &k, now_ms(), dl, sizeof(dl));
+			if (actions_report_now(&k))
+				printf("  %-14s %s\n", t->vi ? "Hạn báo cáo:" : "Report:",
+				       t->vi ? "BÁO CÁO NGAY (mức nghiêm trọng)" : "REPORT NOW (critical severity)");
+			else if (left == ACTIONS_NO_DEADLINE)
+				printf("  %-14s -\n", t->vi ? "Hạn báo cáo:" : "Report:");
+			else if (left < 0)
+				printf("  %-14s %s %" PRId64 "h\n", t->vi ? "Hạn báo cáo:" : "Report:",
+				       t->vi ? "QUÁ HẠN 5 ngày, trễ" : "OVERDUE (5 days), late by",
+				       -left / 3600);
+			else
+				printf("  %-14s %s %s\n", t->vi ? "Hạn báo cáo:" : "Report:", dl,
+				       t->vi ? "còn lại (5 ngày từ khi phát hiện)" : "left (5 days from discovery)");
+		}
 		printf("%s\n", t->vi ? "Bằng chứng:" : "Evidence:");
 		cJSON_ArrayForEach(it, e) {
 			const cJSON *kind = cJSON_GetObjectItem(it, "kind"), *rule = cJSON_GetObjectItem(it, "rule"),

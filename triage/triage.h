@@ -59,7 +59,7 @@ struct ticket {
 	char host[64], peer[64];
 	char indicator[1024];
 	char first_seen[40], last_seen[40];
-	int64_t last_ms, created_ms;
+	int64_t first_ms, last_ms, created_ms;
 	char status[24], assignee[128];
 	uint64_t version;
 };
@@ -75,6 +75,15 @@ int tickets_resolve(struct triage *t, const char *idp, char slug[QUEUE_SLUG_MAX]
 /* Reads one ticket. Returns 0 or -1 (message printed). */
 int tickets_read(struct triage *t, const char *slug, const char *id, struct ticket *k);
 
+/* A ticket as a JSON object (member key, or NULL in an array) left open:
+ * the caller adds fields and closes. What list --json prints, with the
+ * deadline at now_ms (deadline_left_s, overdue, report_now). */
+struct jw;
+void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, int64_t now_ms);
+
 extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin;
+/* verbs.c */
+extern const struct triage_cmd cmd_claim, cmd_assign, cmd_status, cmd_note, cmd_merge,
+	cmd_escalate, cmd_reopen, cmd_history, cmd_watch;
 
 #endif
