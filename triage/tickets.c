@@ -289,7 +289,9 @@ static int cmp_tickets(const void *a, const void *b)
 		return x->sev_rank < y->sev_rank ? 1 : -1;
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
-	return x->last_ms < y->last_ms ? 1 : x->last_ms > y->last_ms ? -1 : 0;
+	if (x->last_ms != y->last_ms)
+		return x->last_ms < y->last_ms ? 1 : -1;
+	return strcmp(x->id, y->id);   /* the same order on every path */
 }
 
 /* Whether the list needs to read tickets to choose them. */
