@@ -284,11 +284,9 @@ static int cmp_tickets(const void *a, const void *b)
 		if (c)
 			return c;
 	}
-	/* urgency: severity, then score, then the newest */
-	if (x->sev_rank != y->sev_rank)
-		return x->sev_rank < y->sev_rank ? 1 : -1;
-	if (x->score != y->score)
-		return x->score < y->score ? 1 : -1;
+	/* urgency as idx:urgent scores it (docs/queue.md), then the newest */
+	if (x->sev_rank * 1000 + x->score != y->sev_rank * 1000 + y->score)
+		return x->sev_rank * 1000 + x->score < y->sev_rank * 1000 + y->score ? 1 : -1;
 	if (x->last_ms != y->last_ms)
 		return x->last_ms < y->last_ms ? 1 : -1;
 	return strcmp(x->id, y->id);   /* the same order on every path */
@@ -596,26 +594,60 @@ out:
 	return rc;
 }
 
+/* The limit-th highest of the scores of the wanted tickets so far
+ * (-1 if fewer). */
+static double threshold(const struct cand *c, const bool *kept, size_t n, size_t lim,
+			double *best, size_t *nbest)
+{
+	/* best[] keeps the lim highest scores seen, in no order */
+	for (size_t j = 0; j < n; j++) {
+		size_t lo = 0;
+
+		if (!kept[j])
+			continue;
+		if (*nbest < lim) {
+			best[(*nbest)++] = c[j].score;
+			continue;
+		}
+		for (size_t q = 1; q < lim; q++)
+			if (best[q] < best[lo])
+				lo = q;
+		if (c[j].score > best[lo])
+			best[lo] = c[j].score;
+	}
+	if (*nbest < lim)
+		return -1;
+	{
+		double m = best[0];
+
+		for (size_t q = 1; q < lim; q++)
+			if (best[q] < m)
+				m = best[q];
+		return m;
+	}
+}
+
 /* Filters, by urgency: each agency's index is read from the top, a page
- * at a time (pages growing), until it has `limit` wanted tickets and has
- * passed their lowest score (ties included) or is exhausted. */
+ * at a time (pages growing from a few per agency), until its next entries
+ * score below the limit-th wanted ticket found over all agencies (ties
+ * included), or it is exhausted. */
 static int collect_scan(struct triage *t, char **ag, size_t nag, const struct list_args *a,
 			struct tvec *tv)
 {
 	struct scan {
 		long off;
 		bool done;
-		size_t match;
-		double kth, last;
+		double last;
 	} *sc = calloc(nag ? nag : 1, sizeof(*sc));
 	struct cvec cv = { 0 };
 	bool *kept = NULL;
-	long chunk = a->limit < 64 ? 64 : a->limit;
-	size_t lim = (size_t)a->limit;
+	size_t lim = (size_t)a->limit, nbest = 0;
+	long chunk = (long)(2 * lim / (nag ? nag : 1)) + 8;
+	double *best = calloc(lim, sizeof(*best)), g;
 	int rc = -1;
 
-	if (!sc)
-		return -1;
+	if (!sc || !best)
+		goto out;
 	for (;;) {
 		size_t active = 0;
 
@@ -644,11 +676,9 @@ static int collect_scan(struct triage *t, char **ag, size_t nag, const struct li
 		if (!(kept = calloc(cv.n ? cv.n : 1, sizeof(*kept))) ||
 		    read_cands(t, ag, cv.v, cv.n, a, tv, kept))
 			goto out;
-		for (size_t j = 0; j < cv.n; j++)
-			if (kept[j] && ++sc[cv.v[j].ag].match == lim)
-				sc[cv.v[j].ag].kth = cv.v[j].score;
+		g = threshold(cv.v, kept, cv.n, lim, best, &nbest);
 		for (size_t i = 0; i < nag; i++)
-			if (sc[i].match >= lim && sc[i].last < sc[i].kth)
+			if (g >= 0 && sc[i].last < g)
 				sc[i].done = true;
 		if (chunk < 4096)
 			chunk *= 4;
@@ -658,6 +688,64 @@ out:
 	free(kept);
 	free(cv.v);
 	free(sc);
+	free(best);
+	return rc;
+}
+
+#define STATUS_SET_MAX 20000   /* beyond this, a status filter scans the index */
+
+/* A status filter: the tickets of the status index sets (docs/queue.md),
+ * when they hold at most STATUS_SET_MAX; 1 when they hold more (the
+ * caller reads another way). Each ticket is still checked against its
+ * case, so the index can only make the list shorter, never wrong. */
+static int collect_status(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+			  struct tvec *tv)
+{
+	static const char *const open[] = { "new", "triaged", "in_progress", "contained", "escalated" };
+	const char *const *st = open;
+	size_t ns = ARRAY_SIZE(open);
+	long long total = 0;
+	struct cvec cv = { 0 };
+	int rc = -1;
+
+	if (strcmp(a->status, "open"))
+		st = &a->status, ns = 1;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nag; i++)
+			for (size_t j = 0; j < ns; j++) {
+				char key[QUEUE_KEY_MAX], what[48];
+				const char *av[2] = { pass ? "SMEMBERS" : "SCARD", key };
+
+				snprintf(what, sizeof(what), "idx:status:%s", st[j]);
+				if (queue_key(key, sizeof(key), ag[i], what, NULL) ||
+				    hd_redis_append(t->conn, 2, av, NULL))
+					goto fail;
+			}
+		for (size_t i = 0; i < nag; i++)
+			for (size_t j = 0; j < ns; j++) {
+				redisReply *r;
+
+				if (hd_redis_read(t->conn, &r))
+					goto fail;
+				if (r->type == REDIS_REPLY_INTEGER)
+					total += r->integer;
+				for (size_t q = 0; r->type == REDIS_REPLY_ARRAY && q < r->elements; q++)
+					if (r->element[q]->type == REDIS_REPLY_STRING &&
+					    cvec_push(&cv, i, r->element[q]->str, 0)) {
+						hd_redis_reply_free(r);
+						goto out;
+					}
+				hd_redis_reply_free(r);
+			}
+		if (!pass && total > STATUS_SET_MAX)
+			return 1;
+	}
+	rc = read_cands(t, ag, cv.v, cv.n, a, tv, NULL);
+	goto out;
+fail:
+	triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+out:
+	free(cv.v);
 	return rc;
 }
 
@@ -750,9 +838,10 @@ static int run_list(struct triage *t, int argc, char **argv)
 	} else {
 		nsel = nag;
 	}
-	if (!strcmp(a.sort, "urgency") && a.limit > 0)
+	e = a.status ? collect_status(t, ag, nsel, &a, &tv) : 1;
+	if (e == 1 && !strcmp(a.sort, "urgency") && a.limit > 0)
 		e = filtered(&a) ? collect_scan(t, ag, nsel, &a, &tv) : collect_top(t, ag, nsel, &a, &tv);
-	else
+	else if (e == 1)
 		e = collect_all(t, ag, nsel, &a, &tv);
 	v = tv.v;
 	nv = tv.n;
