@@ -386,15 +386,26 @@ def case_history():
         check(tr(url, "history", a).returncode == 1, "reordered entries break the chain")
 
 
+def together(cmds):
+    """starts every command, then lets them all go at the same instant"""
+    procs = [subprocess.Popen(["sh", "-c", 'read go; exec "$@"', "sh", *c], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for c in cmds]
+    time.sleep(0.3)
+    for p in procs:
+        p.stdin.write("\n")
+    for p in procs:
+        p.stdin.close()
+    return procs
+
+
 def case_race():
     with tempfile.TemporaryDirectory() as tmp:
         srv, ids = filled(tmp)
         url = srv.url
         a = ids[0]
         base = [TRIAGE, "--redis", url, "--lang", "en"]
-        procs = [subprocess.Popen(base + ["--as", f"analyst{i:02d}", "claim", a],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(20)]
+        procs = together([base + ["--as", f"analyst{i:02d}", "claim", a] for i in range(20)])
         res = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in procs]
         won = [r for r in res if r[0] == 0]
         holder = case_of(srv, a).get("assignee")
@@ -405,18 +416,16 @@ def case_race():
               len(srv.call("LRANGE", key("hist", a), "0", "-1")) == 2, "one claim, one version, one entry")
         # concurrent changes from the same read version: one wins
         b = ids[1]
-        procs = [subprocess.Popen(base + ["--as", f"a{i}", "assign", b, f"user{i}", "--version", "0"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(10)]
+        procs = together([base + ["--as", f"a{i}", "assign", b, f"user{i}", "--version", "0"]
+                          for i in range(10)])
         res = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
         check(sum(1 for r in res if r[0] == 0) == 1 and
               sum(1 for r in res if r[0] == 1 and "since you read it (v0 → v1)" in r[1]) == 9,
               "10 concurrent assigns from v0: one wins, nine are told it changed")
         c = ids[2]
         targets = ["triaged", "in_progress", "false_positive", "escalated"] * 3
-        procs = [subprocess.Popen(base + ["--as", f"a{i}", "status", c, s, "--version", "0"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i, s in enumerate(targets)]
+        procs = together([base + ["--as", f"a{i}", "status", c, s, "--version", "0"]
+                          for i, s in enumerate(targets)])
         res = [p.wait(timeout=60) for p in procs]
         check(res.count(0) == 1 and res.count(1) == len(targets) - 1 and case_of(srv, c)["version"] == "1",
               f"{len(targets)} concurrent status changes from v0: one wins")
