@@ -158,7 +158,7 @@ static void put(struct ticket *k, const char *f, const char *v)
 {
 #define S(name) if (!strcmp(f, #name)) { str_copy(k->name, v, sizeof(k->name)); return; }
 	S(agency) S(sensor) S(category) S(category_vi) S(severity) S(host) S(peer)
-	S(indicator) S(first_seen) S(last_seen) S(status) S(assignee)
+	S(indicator) S(first_seen) S(last_seen) S(status) S(assignee) S(merged_into) S(updated_by)
 #undef S
 	if (!strcmp(f, "national_type"))
 		k->national_type = (unsigned)strtoul(v, NULL, 10);
@@ -176,6 +176,10 @@ static void put(struct ticket *k, const char *f, const char *v)
 		k->created_ms = strtoll(v, NULL, 10);
 	else if (!strcmp(f, "version"))
 		k->version = strtoull(v, NULL, 10);
+	else if (!strcmp(f, "updated_ms"))
+		k->updated_ms = strtoll(v, NULL, 10);
+	else if (!strcmp(f, "escalated_ms"))
+		k->escalated_ms = strtoll(v, NULL, 10);
 }
 
 /* The fields a ticket is read with; "id" first: present iff it exists. */
@@ -184,7 +188,9 @@ static const char *const det_fields[] = {
 	"sev_rank", "score", "host", "peer", "indicator", "first_seen", "last_seen",
 	"first_seen_ms", "last_seen_ms", "created_ms", "count",
 };
-static const char *const case_fields[] = { "status", "assignee", "version" };
+static const char *const case_fields[] = {
+	"status", "assignee", "version", "merged_into", "updated_by", "updated_ms", "escalated_ms",
+};
 
 /* Fills k from the reply to HMGET key names... */
 static void fill(struct ticket *k, const redisReply *r, const char *const *names, size_t n)
@@ -364,6 +370,14 @@ void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, in
 	if (k->assignee[0])
 		jw_str(w, "assignee", k->assignee);
 	jw_uint(w, "version", k->version);
+	if (k->merged_into[0])
+		jw_str(w, "merged_into", k->merged_into);
+	if (k->updated_by[0]) {
+		jw_str(w, "updated_by", k->updated_by);
+		jw_int(w, "updated_ms", k->updated_ms);
+	}
+	if (k->escalated_ms)
+		jw_int(w, "escalated_ms", k->escalated_ms);
 	if (left == ACTIONS_NO_DEADLINE)
 		jw_null(w, "deadline_left_s");
 	else
@@ -1042,6 +1056,8 @@ static int run_show(struct triage *t, int argc, char **argv)
 		       k.last_seen, k.count, t->vi ? "lần" : "times");
 		printf("  %-14s %s%s%s (v%" PRIu64 ")\n", t->vi ? "Trạng thái:" : "Status:", k.status,
 		       k.assignee[0] ? ", " : "", k.assignee, k.version);
+		if (k.merged_into[0])
+			printf("  %-14s %s\n", t->vi ? "Gộp vào:" : "Merged into:", k.merged_into);
 		{
 			int64_t left = actions_deadline_left(&k, now_ms());
 			char dl[24];

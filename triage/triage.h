@@ -62,6 +62,9 @@ struct ticket {
 	int64_t first_ms, last_ms, created_ms;
 	char status[24], assignee[128];
 	uint64_t version;
+	char merged_into[QUEUE_ID_MAX];   /* status duplicate: the survivor */
+	char updated_by[128];             /* the last change to the case: who, when */
+	int64_t updated_ms, escalated_ms;
 };
 
 /* The slugs of every agency in the queue (hd:agencies); *n gets the count.

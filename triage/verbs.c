@@ -451,12 +451,13 @@ static void watch_print(struct triage *t, const char *slug, const char *sid, con
 		fputc('\n', stdout);
 		jw_finish(&w);
 	} else {
-		char ts[32];
+		char ts[32], ag[96], cat[96];
 
 		ms_text(strtoll(sid, NULL, 10), ts, sizeof(ts));
-		printf("%s %-9s %.12s %-8s %-16.16s %-15s %-12.12s %-14s %s%s%s\n", ts, what, id,
-		       have ? k.severity : "?", have ? k.agency : slug, have ? k.host : "",
-		       have ? (t->vi ? k.category_vi : k.category) : "", have ? k.status : "",
+		utf8_fit(ag, sizeof(ag), have ? k.agency : slug, 16);
+		utf8_fit(cat, sizeof(cat), have ? (t->vi ? k.category_vi : k.category) : "", 12);
+		printf("%s %-9s %.12s %-8s %s %-15s %s %-14s %s%s%s\n", ts, what, id,
+		       have ? k.severity : "?", ag, have ? k.host : "", cat, have ? k.status : "",
 		       *who ? who : "", *ver ? " v" : "", ver);
 	}
 	fflush(stdout);

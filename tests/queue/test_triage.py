@@ -193,6 +193,10 @@ def case_verbs():
         want_ev = len({json.dumps(x, sort_keys=True) for x in ev_b + ev_c})
         check(len(sb["evidence"]) == min(50, want_ev),
               f"merge: the survivor's evidence takes in the merged one's ({len(sb['evidence'])}/{want_ev})")
+        sc = json.loads(tr(url, "show", c, "--json").stdout)
+        check(sc.get("merged_into") == b and sc.get("updated_by") == "lan" and sc.get("updated_ms", 0) > 0,
+              "show --json: merged_into, updated_by, updated_ms")
+        check("Merged into:" in tr(url, "show", c).stdout, "show: the survivor of a duplicate")
         hb = json.loads(tr(url, "history", b, "--json").stdout)
         hc = json.loads(tr(url, "history", c, "--json").stdout)
         check(hb["entries"][-1]["action"] == "merge_in" and hb["entries"][-1]["after"]["merged_from"] == c
