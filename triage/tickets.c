@@ -266,13 +266,6 @@ int tickets_read(struct triage *t, const char *slug, const char *id, struct tick
 
 /* ---- list ---- */
 
-struct list_args {
-	const char *status, *severity, *agency, *category, *search, *sort;
-	int64_t since_ms;
-	long limit;
-	bool json;
-};
-
 static const char *sort_key;
 
 static int cmp_tickets(const void *a, const void *b)
@@ -299,12 +292,12 @@ static int cmp_tickets(const void *a, const void *b)
 }
 
 /* Whether the list needs to read tickets to choose them. */
-static bool filtered(const struct list_args *a)
+static bool filtered(const struct tickets_query *a)
 {
 	return a->status || a->severity || a->category || a->since_ms || a->search;
 }
 
-static bool wanted(const struct list_args *a, const struct ticket *k)
+static bool wanted(const struct tickets_query *a, const struct ticket *k)
 {
 	if (a->status && (!strcmp(a->status, "open") ? !actions_state_open(k->status)
 						     : strcmp(a->status, k->status)))
@@ -467,7 +460,7 @@ static int cmp_cand(const void *a, const void *b)
 /* Reads the tickets c[0..n) and keeps in tv those the filters want;
  * kept[i] (kept may be NULL) says whether c[i] was. */
 static int read_cands(struct triage *t, char **ag, const struct cand *c, size_t n,
-		      const struct list_args *a, struct tvec *tv, bool *kept)
+		      const struct tickets_query *a, struct tvec *tv, bool *kept)
 {
 	for (size_t b = 0; b < n; b += READ_BATCH) {
 		size_t m = n - b < READ_BATCH ? n - b : READ_BATCH;
@@ -542,7 +535,7 @@ static int read_pairs(struct triage *t, size_t ag, struct cvec *cv, size_t *n, d
 /* No filter, by urgency: the top `limit` of each agency's urgency index,
  * cut at the limit-th score overall, plus the ties at that score; only
  * those tickets are read. */
-static int collect_top(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+static int collect_top(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
 		       struct tvec *tv)
 {
 	struct cvec cv = { 0 };
@@ -608,6 +601,16 @@ out:
 	return rc;
 }
 
+static int sev_rank_of(const char *s)
+{
+	static const char *const names[] = { "none", "low", "medium", "high", "critical" };
+
+	for (size_t i = 0; s && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
 /* The limit-th highest of the scores of the wanted tickets so far
  * (-1 if fewer). */
 static double threshold(const struct cand *c, const bool *kept, size_t n, size_t lim,
@@ -645,7 +648,7 @@ static double threshold(const struct cand *c, const bool *kept, size_t n, size_t
  * at a time (pages growing from a few per agency), until its next entries
  * score below the limit-th wanted ticket found over all agencies (ties
  * included), or it is exhausted. */
-static int collect_scan(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+static int collect_scan(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
 			struct tvec *tv)
 {
 	struct scan {
@@ -658,6 +661,10 @@ static int collect_scan(struct triage *t, char **ag, size_t nag, const struct li
 	size_t lim = (size_t)a->limit, nbest = 0;
 	long chunk = (long)(2 * lim / (nag ? nag : 1)) + 8;
 	double *best = calloc(lim, sizeof(*best)), g;
+	/* idx:urgent is sev_rank x 1000 + score: below rank x 1000, no
+	 * ticket can have the wanted severity */
+	double floor_score = a->severity && sev_rank_of(a->severity) >= 0 ?
+			     sev_rank_of(a->severity) * 1000.0 : -1;
 	int rc = -1;
 
 	if (!sc || !best)
@@ -692,7 +699,7 @@ static int collect_scan(struct triage *t, char **ag, size_t nag, const struct li
 			goto out;
 		g = threshold(cv.v, kept, cv.n, lim, best, &nbest);
 		for (size_t i = 0; i < nag; i++)
-			if (g >= 0 && sc[i].last < g)
+			if ((g >= 0 && sc[i].last < g) || sc[i].last < floor_score)
 				sc[i].done = true;
 		if (chunk < 4096)
 			chunk *= 4;
@@ -712,7 +719,7 @@ out:
  * when they hold at most STATUS_SET_MAX; 1 when they hold more (the
  * caller reads another way). Each ticket is still checked against its
  * case, so the index can only make the list shorter, never wrong. */
-static int collect_status(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+static int collect_status(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
 			  struct tvec *tv)
 {
 	static const char *const open[] = { "new", "triaged", "in_progress", "contained", "escalated" };
@@ -764,7 +771,7 @@ out:
 }
 
 /* Every ticket of the agencies (other sorts, or no limit). */
-static int collect_all(struct triage *t, char **ag, size_t nag, const struct list_args *a,
+static int collect_all(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
 		       struct tvec *tv)
 {
 	struct cvec cv = { 0 };
@@ -789,21 +796,66 @@ static void print_json(struct jw *w)
 	fputc('\n', stdout);
 }
 
+int tickets_list(struct triage *t, const struct tickets_query *query, struct ticket **out,
+		 size_t *n)
+{
+	struct tickets_query a = *query;
+	struct tvec tv = { 0 };
+	size_t nag, nsel;
+	char **ag, *tmp;
+	int e;
+
+	*out = NULL;
+	*n = 0;
+	if (!a.sort)
+		a.sort = "urgency";
+	sort_key = a.sort;
+	if (!triage_conn(t) || !(ag = tickets_agencies(t, &nag)))
+		return -1;
+	if (a.agency) {
+		char slug[QUEUE_SLUG_MAX];
+		size_t k = 0;
+
+		queue_slug(a.agency, slug);
+		for (size_t i = 0; i < nag; i++) {
+			if (!strcmp(ag[i], slug))
+				tmp = ag[k], ag[k] = ag[i], ag[i] = tmp, k++;
+		}
+		nsel = k;
+	} else {
+		nsel = nag;
+	}
+	e = a.status ? collect_status(t, ag, nsel, &a, &tv) : 1;
+	if (e == 1 && !strcmp(a.sort, "urgency") && a.limit > 0)
+		e = filtered(&a) ? collect_scan(t, ag, nsel, &a, &tv) : collect_top(t, ag, nsel, &a, &tv);
+	else if (e == 1)
+		e = collect_all(t, ag, nsel, &a, &tv);
+	tickets_free_agencies(ag, nag);
+	if (e) {
+		free(tv.v);
+		return -1;
+	}
+	qsort(tv.v, tv.n, sizeof(*tv.v), cmp_tickets);
+	if (a.limit > 0 && tv.n > (size_t)a.limit)
+		tv.n = (size_t)a.limit;
+	*out = tv.v;
+	*n = tv.n;
+	return 0;
+}
+
 static int run_list(struct triage *t, int argc, char **argv)
 {
-	struct list_args a = { .limit = 50, .sort = "urgency" };
-	struct tvec tv = { 0 };
+	struct tickets_query a = { .limit = 50, .sort = "urgency" };
 	struct ticket *v = NULL;
-	size_t nv = 0, nag, nsel;
-	char **ag, *tmp;
-	int rc = 2, e;
+	size_t nv = 0;
+	bool json = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = true;
 
 		if (!strcmp(o, "--json"))
-			a.json = true, takes = false;
+			json = true, takes = false;
 		else if (!val)
 			goto usage;
 		else if (!strcmp(o, "--status"))
@@ -831,40 +883,14 @@ static int run_list(struct triage *t, int argc, char **argv)
 		if (takes)
 			i++;
 	}
-	sort_key = a.sort;
 	if (strcmp(a.sort, "urgency") && strcmp(a.sort, "time") && strcmp(a.sort, "age") &&
 	    strcmp(a.sort, "count") && strcmp(a.sort, "score") && strcmp(a.sort, "agency")) {
 		triage_err(t, "--sort: urgency, time, count, score or agency", "--sort: urgency, time, count, score hoặc agency");
 		return 2;
 	}
-	if (!triage_conn(t) || !(ag = tickets_agencies(t, &nag)))
+	if (!triage_conn(t) || tickets_list(t, &a, &v, &nv))
 		return 2;
-	if (a.agency) {
-		char slug[QUEUE_SLUG_MAX];
-		size_t k = 0;
-
-		queue_slug(a.agency, slug);
-		for (size_t i = 0; i < nag; i++) {
-			if (!strcmp(ag[i], slug))
-				tmp = ag[k], ag[k] = ag[i], ag[i] = tmp, k++;
-		}
-		nsel = k;
-	} else {
-		nsel = nag;
-	}
-	e = a.status ? collect_status(t, ag, nsel, &a, &tv) : 1;
-	if (e == 1 && !strcmp(a.sort, "urgency") && a.limit > 0)
-		e = filtered(&a) ? collect_scan(t, ag, nsel, &a, &tv) : collect_top(t, ag, nsel, &a, &tv);
-	else if (e == 1)
-		e = collect_all(t, ag, nsel, &a, &tv);
-	v = tv.v;
-	nv = tv.n;
-	if (e)
-		goto out;
-	qsort(v, nv, sizeof(*v), cmp_tickets);
-	if (a.limit > 0 && nv > (size_t)a.limit)
-		nv = (size_t)a.limit;
-	if (a.json) {
+	if (json) {
 		struct jw w;
 		int64_t now = now_ms();
 
@@ -922,11 +948,8 @@ static int run_list(struct triage *t, int argc, char **argv)
 			printf("%.80s\n", k->indicator);
 		}
 	}
-	rc = 0;
-out:
 	free(v);
-	tickets_free_agencies(ag, nag);
-	return rc;
+	return 0;
 usage:
 	fprintf(stderr, "%s: haidang-triage list %s\n", t->vi ? "Cách dùng" : "Usage", cmd_list.synopsis);
 	return 2;

@@ -78,6 +78,21 @@ int tickets_resolve(struct triage *t, const char *idp, char slug[QUEUE_SLUG_MAX]
 /* Reads one ticket. Returns 0 or -1 (message printed). */
 int tickets_read(struct triage *t, const char *slug, const char *id, struct ticket *k);
 
+/* What a list asks for (the options of "list"); NULL and 0 do not filter.
+ * status: a state or "open" (not resolved, false_positive, duplicate);
+ * sort: "urgency" (NULL), "time", "count", "score" or "agency"; limit 0:
+ * every ticket. The first page by urgency costs the same with 100 or
+ * 100,000 tickets (docs/triage.md, Speed). */
+struct tickets_query {
+	const char *status, *severity, *agency, *category, *search, *sort;
+	int64_t since_ms;
+	long limit;
+};
+/* The tickets, sorted and cut to the limit, in a malloc'd array the
+ * caller frees (free()). Returns 0, or -1 (message printed). */
+int tickets_list(struct triage *t, const struct tickets_query *q, struct ticket **out,
+		 size_t *n);
+
 /* A ticket as a JSON object (member key, or NULL in an array) left open:
  * the caller adds fields and closes. What list --json prints, with the
  * deadline at now_ms (deadline_left_s, overdue, report_now). */

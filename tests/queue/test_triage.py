@@ -497,6 +497,26 @@ def case_acl():
         check(w.returncode == 0 and "note" in o, f"acl: the analyst's user can watch ({e.strip()})")
 
 
+def matches(t, args):
+    """list's filters, written again"""
+    opts = dict(zip(args[::2], args[1::2]))
+    st = opts.get("--status")
+    if st == "open" and t["status"] in ("resolved", "false_positive", "duplicate"):
+        return False
+    if st and st != "open" and t["status"] != st:
+        return False
+    if "--severity" in opts and t["severity"] != opts["--severity"]:
+        return False
+    if "--agency" in opts and t["agency"] != opts["--agency"]:
+        return False
+    q = opts.get("--search")
+    if q and not (q.lower() in t["indicator"].lower() or q in t["host"] or q in t.get("peer", "")
+                  or q.lower() in t["category"].lower() or q.lower() in t["agency"].lower()
+                  or t["id"].startswith(q)):
+        return False
+    return True
+
+
 def case_list():
     env = redisenv.RedisEnv()
     srv = env.unix()
@@ -509,11 +529,18 @@ def case_list():
     check(len(full) == 3000, f"3000 tickets ({len(full)})")
     for i, t in enumerate(full[::37]):
         tr(url, "status", t["id"], ["triaged", "false_positive", "in_progress"][i % 3])
+    for t in full[5:300:60]:
+        slug = t["agency_key"]
+        srv.call("HSET", key("det", t["id"], slug), "severity", "critical", "sev_rank", "4")
+        srv.call("ZADD", f"hd:{{{slug}}}:idx:urgent", str(4000 + t["score"]), t["id"])
     for args in ([], ["--status", "open"], ["--status", "false_positive"], ["--severity", "high"],
+                 ["--severity", "critical"], ["--severity", "low"], ["--severity", "high", "--status", "open"],
                  ["--search", "10.88.1."], ["--agency", "Đơn vị số 7"]):
+        # the full scan, unfiltered, in list's order; the filters applied here
+        every = json.loads(tr(url, "list", "--json", "--limit", "0").stdout)
+        slow = [t["id"] for t in every if matches(t, args)]
         for lim in ("1", "7", "50", "400"):
             quick = [t["id"] for t in json.loads(tr(url, "list", "--json", "--limit", lim, *args).stdout)]
-            slow = [t["id"] for t in json.loads(tr(url, "list", "--json", "--limit", "0", *args).stdout)]
             if quick != slow[:int(lim)]:
                 check(False, f"list --limit {lim} {' '.join(args)}: the quick page is the full scan's")
                 break
