@@ -63,6 +63,7 @@ def main():
             ("list --json (50)", ["list", "--json", "--limit", "50"], 30),
             ("list --status open (50)", ["list", "--status", "open", "--limit", "50"], 30),
             ("list --severity critical (none)", ["list", "--severity", "critical", "--limit", "50"], 3),
+            ("list --search (no match)", ["list", "--search", "no-such-text", "--limit", "50"], 3),
             ("list --limit 0 (all)", ["list", "--limit", "0"], 3),
             ("show ID", ["show", first], 30),
             ("history ID", ["history", first], 30)):
