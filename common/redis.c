@@ -1739,6 +1739,19 @@ int hd_redis_script_init(struct hd_redis_script *s, const char *src)
 	return 0;
 }
 
+int hd_redis_sha1hex(const void *data, size_t n, char out[41])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	out[0] = '\0';
+	if (!EVP_Digest(data, n, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+		return -1;
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
 redisReply *hd_redis_script_call(struct hd_redis *r, const struct hd_redis_script *s,
 				 int numkeys, int argc, const char **argv,
 				 const size_t *argvlen)

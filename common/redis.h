@@ -213,4 +213,8 @@ struct hd_redis_settings {
  * from $HAIDANG_REDIS_PASSWORD. o points into s. */
 void hd_redis_settings_opts(const struct hd_redis_settings *s, struct hd_redis_opts *o);
 
+/* The SHA-1 of n bytes at data in lower-case hex, as Lua's redis.sha1hex()
+ * gives it (the triage history chain is checked with it). Returns 0 or -1. */
+int hd_redis_sha1hex(const void *data, size_t n, char out[41]);
+
 #endif

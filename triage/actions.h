@@ -25,10 +25,22 @@
 
 struct action_result {
 	int rc;               /* 0 done, 1 refused (msg says why), 2 could not ask Redis */
+	char reason[16];      /* rc 0: "ok" or "already" (nothing to change); rc 1: "nodet",
+				 "stale", "held", "closed", "illegal", "same", "usemerge",
+				 "mergedfinal", "self", "merged", "nointo", "intodup",
+				 "agency", "badstate"; rc 2: "queue" */
 	char msg[512];        /* in the analyst's language */
 	uint64_t version;     /* the ticket's version after (or at) the attempt */
+	uint64_t into_version; /* merge: the survivor's version after */
 	char holder[128];     /* claim refused: who has it */
 };
+
+/* A state's name for people: the English key itself, or the Vietnamese
+ * term ("đang xử lý"); NULL if state is not one of TRIAGE_STATES. */
+const char *actions_state_name(const char *state, bool vi);
+/* True for the states work still goes on in (not resolved, false_positive,
+ * duplicate): what "list --status open" shows. */
+bool actions_state_open(const char *state);
 
 int actions_claim(struct triage *t, const char *slug, const char *id, int64_t expect,
 		  struct action_result *r);
@@ -61,9 +73,13 @@ int actions_history(struct triage *t, const char *slug, const char *id,
 		    struct history_entry **out);
 void actions_history_free(struct history_entry *v, int n);
 
-/* Deadlines (docs/triage.md): seconds left before the 5-day initial
- * report is due (negative: overdue), and whether the ticket must be
- * reported at once (critical severity, or escalated). */
+/* Deadlines (docs/triage.md): seconds left before the report due 5 days
+ * after discovery (created_ms, else first_ms) — negative: overdue — or
+ * ACTIONS_NO_DEADLINE when none runs (escalated, i.e. reported; resolved,
+ * false_positive, duplicate). actions_report_now: must be reported at
+ * once, not in 5 days: critical severity and not escalated yet. */
+#define ACTIONS_REPORT_DAYS 5
+#define ACTIONS_NO_DEADLINE INT64_MAX
 int64_t actions_deadline_left(const struct ticket *k, int64_t now_ms);
 bool actions_report_now(const struct ticket *k);
 

@@ -5,7 +5,11 @@
  * a table for people or, with --json, JSON for scripts.
  *
  * Tickets are read per agency (docs/queue.md: one hash slot each), with
- * the commands pipelined so a list of thousands takes a few round trips.
+ * the commands pipelined so a list of thousands takes a few round trips,
+ * and only the fields a list shows (HMGET: the evidence stays in Redis).
+ * The first page by urgency, the usual view, reads only the top of each
+ * agency's urgency index and the tickets that make the page, so it costs
+ * the same with 100 or 100,000 incidents in the queue.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -18,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <hiredis/hiredis.h>
 
+#include "actions.h"
 #include "jsonw.h"
 #include "redis.h"
 #include "triage.h"
@@ -153,7 +158,7 @@ static void put(struct ticket *k, const char *f, const char *v)
 {
 #define S(name) if (!strcmp(f, #name)) { str_copy(k->name, v, sizeof(k->name)); return; }
 	S(agency) S(sensor) S(category) S(category_vi) S(severity) S(host) S(peer)
-	S(indicator) S(first_seen) S(last_seen) S(status) S(assignee)
+	S(indicator) S(first_seen) S(last_seen) S(status) S(assignee) S(merged_into) S(updated_by)
 #undef S
 	if (!strcmp(f, "national_type"))
 		k->national_type = (unsigned)strtoul(v, NULL, 10);
@@ -165,20 +170,38 @@ static void put(struct ticket *k, const char *f, const char *v)
 		k->count = strtoull(v, NULL, 10);
 	else if (!strcmp(f, "last_seen_ms"))
 		k->last_ms = strtoll(v, NULL, 10);
+	else if (!strcmp(f, "first_seen_ms"))
+		k->first_ms = strtoll(v, NULL, 10);
 	else if (!strcmp(f, "created_ms"))
 		k->created_ms = strtoll(v, NULL, 10);
 	else if (!strcmp(f, "version"))
 		k->version = strtoull(v, NULL, 10);
+	else if (!strcmp(f, "updated_ms"))
+		k->updated_ms = strtoll(v, NULL, 10);
+	else if (!strcmp(f, "escalated_ms"))
+		k->escalated_ms = strtoll(v, NULL, 10);
 }
 
-static void fill(struct ticket *k, const redisReply *r)
+/* The fields a ticket is read with; "id" first: present iff it exists. */
+static const char *const det_fields[] = {
+	"id", "agency", "sensor", "category", "category_vi", "national_type", "severity",
+	"sev_rank", "score", "host", "peer", "indicator", "first_seen", "last_seen",
+	"first_seen_ms", "last_seen_ms", "created_ms", "count",
+};
+static const char *const case_fields[] = {
+	"status", "assignee", "version", "merged_into", "updated_by", "updated_ms", "escalated_ms",
+};
+
+/* Fills k from the reply to HMGET key names... */
+static void fill(struct ticket *k, const redisReply *r, const char *const *names, size_t n)
 {
 	if (r->type != REDIS_REPLY_ARRAY)
 		return;
-	for (size_t i = 0; i + 1 < r->elements; i += 2)
-		if (r->element[i]->type == REDIS_REPLY_STRING &&
-		    r->element[i + 1]->type == REDIS_REPLY_STRING)
-			put(k, r->element[i]->str, r->element[i + 1]->str);
+	for (size_t i = 0; i < r->elements && i < n; i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING)
+			put(k, names[i], r->element[i]->str);
+	if (!k->status[0])
+		str_copy(k->status, "new", sizeof(k->status));
 }
 
 static void ticket_init(struct ticket *k, const char *slug, const char *id)
@@ -189,15 +212,19 @@ static void ticket_init(struct ticket *k, const char *slug, const char *id)
 	str_copy(k->status, "new", sizeof(k->status));
 }
 
-/* Appends HGETALL det and HGETALL case of one ticket. */
+/* Appends HMGET det and HMGET case of one ticket. */
 static int append_ticket(struct triage *t, const char *slug, const char *id)
 {
 	char kd[QUEUE_KEY_MAX], kc[QUEUE_KEY_MAX];
-	const char *a1[2] = { "HGETALL", kd }, *a2[2] = { "HGETALL", kc };
+	const char *a1[2 + ARRAY_SIZE(det_fields)] = { "HMGET", kd },
+		   *a2[2 + ARRAY_SIZE(case_fields)] = { "HMGET", kc };
 
 	if (queue_key(kd, sizeof(kd), slug, "det", id) || queue_key(kc, sizeof(kc), slug, "case", id))
 		return -1;
-	return hd_redis_append(t->conn, 2, a1, NULL) || hd_redis_append(t->conn, 2, a2, NULL) ? -1 : 0;
+	memcpy(a1 + 2, det_fields, sizeof(det_fields));
+	memcpy(a2 + 2, case_fields, sizeof(case_fields));
+	return hd_redis_append(t->conn, (int)ARRAY_SIZE(a1), a1, NULL) ||
+	       hd_redis_append(t->conn, (int)ARRAY_SIZE(a2), a2, NULL) ? -1 : 0;
 }
 
 /* Reads the two replies of append_ticket. 1: the ticket exists. */
@@ -212,9 +239,10 @@ static int read_ticket(struct triage *t, struct ticket *k)
 		hd_redis_reply_free(d);
 		return -1;
 	}
-	exists = d->type == REDIS_REPLY_ARRAY && d->elements > 0;
-	fill(k, d);
-	fill(k, c);
+	exists = d->type == REDIS_REPLY_ARRAY && d->elements > 0 &&
+		 d->element[0]->type == REDIS_REPLY_STRING;
+	fill(k, d, det_fields, ARRAY_SIZE(det_fields));
+	fill(k, c, case_fields, ARRAY_SIZE(case_fields));
 	hd_redis_reply_free(d);
 	hd_redis_reply_free(c);
 	return exists;
@@ -238,13 +266,6 @@ int tickets_read(struct triage *t, const char *slug, const char *id, struct tick
 
 /* ---- list ---- */
 
-struct list_args {
-	const char *status, *severity, *agency, *category, *search, *sort;
-	int64_t since_ms;
-	long limit;
-	bool json;
-};
-
 static const char *sort_key;
 
 static int cmp_tickets(const void *a, const void *b)
@@ -262,17 +283,24 @@ static int cmp_tickets(const void *a, const void *b)
 		if (c)
 			return c;
 	}
-	/* urgency: severity, then score, then the newest */
-	if (x->sev_rank != y->sev_rank)
-		return x->sev_rank < y->sev_rank ? 1 : -1;
-	if (x->score != y->score)
-		return x->score < y->score ? 1 : -1;
-	return x->last_ms < y->last_ms ? 1 : x->last_ms > y->last_ms ? -1 : 0;
+	/* urgency as idx:urgent scores it (docs/queue.md), then the newest */
+	if (x->sev_rank * 1000 + x->score != y->sev_rank * 1000 + y->score)
+		return x->sev_rank * 1000 + x->score < y->sev_rank * 1000 + y->score ? 1 : -1;
+	if (x->last_ms != y->last_ms)
+		return x->last_ms < y->last_ms ? 1 : -1;
+	return strcmp(x->id, y->id);   /* the same order on every path */
 }
 
-static bool wanted(const struct list_args *a, const struct ticket *k)
+/* Whether the list needs to read tickets to choose them. */
+static bool filtered(const struct tickets_query *a)
 {
-	if (a->status && strcmp(a->status, k->status))
+	return a->status || a->severity || a->category || a->since_ms || a->search;
+}
+
+static bool wanted(const struct tickets_query *a, const struct ticket *k)
+{
+	if (a->status && (!strcmp(a->status, "open") ? !actions_state_open(k->status)
+						     : strcmp(a->status, k->status)))
 		return false;
 	if (a->severity && strcmp(a->severity, k->severity))
 		return false;
@@ -310,10 +338,11 @@ static int64_t parse_since(const char *s)
 	return ms < 0 ? 0 : ms;
 }
 
-/* Opens the ticket's object and writes its fields; the caller closes. */
-static void json_ticket_open(struct jw *w, const struct ticket *k)
+void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, int64_t now)
 {
-	jw_obj_open(w, NULL);
+	int64_t left = actions_deadline_left(k, now);
+
+	jw_obj_open(w, key);
 	jw_str(w, "id", k->id);
 	jw_str(w, "agency", k->agency);
 	jw_str(w, "agency_key", k->slug);
@@ -334,12 +363,431 @@ static void json_ticket_open(struct jw *w, const struct ticket *k)
 	if (k->assignee[0])
 		jw_str(w, "assignee", k->assignee);
 	jw_uint(w, "version", k->version);
+	if (k->merged_into[0])
+		jw_str(w, "merged_into", k->merged_into);
+	if (k->updated_by[0]) {
+		jw_str(w, "updated_by", k->updated_by);
+		jw_int(w, "updated_ms", k->updated_ms);
+	}
+	if (k->escalated_ms)
+		jw_int(w, "escalated_ms", k->escalated_ms);
+	if (left == ACTIONS_NO_DEADLINE)
+		jw_null(w, "deadline_left_s");
+	else
+		jw_int(w, "deadline_left_s", left);
+	jw_bool(w, "overdue", left != ACTIONS_NO_DEADLINE && left < 0);
+	jw_bool(w, "report_now", actions_report_now(k));
 }
 
-static void json_ticket(struct jw *w, const struct ticket *k)
+/* The deadline column: "NOW" (report at once), "OVERDUE", "4d03h", "-". */
+static void deadline_text(const struct triage *t, const struct ticket *k, int64_t now,
+			  char *buf, size_t size)
 {
-	json_ticket_open(w, k);
-	jw_obj_close(w);
+	int64_t left = actions_deadline_left(k, now);
+
+	if (actions_report_now(k))
+		str_copy(buf, t->vi ? "BÁO NGAY" : "NOW", size);
+	else if (left == ACTIONS_NO_DEADLINE)
+		str_copy(buf, "-", size);
+	else if (left < 0)
+		str_copy(buf, t->vi ? "QUÁ HẠN" : "OVERDUE", size);
+	else if (left >= 86400)
+		snprintf(buf, size, "%" PRId64 "d%02" PRId64 "h", left / 86400, left % 86400 / 3600);
+	else
+		snprintf(buf, size, "%" PRId64 "h%02" PRId64 "m", left / 3600, left % 3600 / 60);
+}
+
+/* ---- choosing the tickets of a list ---- */
+
+struct tvec {
+	struct ticket *v;
+	size_t n, cap;
+};
+
+static int tvec_push(struct tvec *tv, const struct ticket *k)
+{
+	if (tv->n == tv->cap) {
+		size_t nc = tv->cap ? tv->cap * 2 : 64;
+		struct ticket *nv = realloc(tv->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		tv->v = nv;
+		tv->cap = nc;
+	}
+	tv->v[tv->n++] = *k;
+	return 0;
+}
+
+/* A ticket known by its place in an agency's urgency index. */
+struct cand {
+	size_t ag;
+	char id[QUEUE_ID_MAX];
+	double score;
+};
+
+struct cvec {
+	struct cand *v;
+	size_t n, cap;
+};
+
+static int cvec_push(struct cvec *cv, size_t ag, const char *id, double score)
+{
+	if (cv->n == cv->cap) {
+		size_t nc = cv->cap ? cv->cap * 2 : 256;
+		struct cand *nv = realloc(cv->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		cv->v = nv;
+		cv->cap = nc;
+	}
+	cv->v[cv->n].ag = ag;
+	str_copy(cv->v[cv->n].id, id, QUEUE_ID_MAX);
+	cv->v[cv->n++].score = score;
+	return 0;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+}
+
+#define READ_BATCH 1024   /* tickets asked for in one pipeline */
+
+/* Reads the tickets c[0..n) and keeps in tv those the filters want;
+ * kept[i] (kept may be NULL) says whether c[i] was. */
+static int read_cands(struct triage *t, char **ag, const struct cand *c, size_t n,
+		      const struct tickets_query *a, struct tvec *tv, bool *kept)
+{
+	for (size_t b = 0; b < n; b += READ_BATCH) {
+		size_t m = n - b < READ_BATCH ? n - b : READ_BATCH;
+
+		for (size_t i = 0; i < m; i++)
+			if (append_ticket(t, ag[c[b + i].ag], c[b + i].id))
+				goto fail;
+		for (size_t i = 0; i < m; i++) {
+			struct ticket k;
+			int e;
+			bool keep;
+
+			ticket_init(&k, ag[c[b + i].ag], c[b + i].id);
+			if ((e = read_ticket(t, &k)) < 0)
+				goto fail;
+			keep = e > 0 && wanted(a, &k);
+			if (kept)
+				kept[b + i] = keep;
+			if (keep && tvec_push(tv, &k)) {
+				triage_err(t, "out of memory", "hết bộ nhớ");
+				return -1;
+			}
+		}
+	}
+	return 0;
+fail:
+	triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+	return -1;
+}
+
+/* Appends ZREVRANGE idx:urgent from..to WITHSCORES of agency slug. */
+static int append_urgent(struct triage *t, const char *slug, long from, long to)
+{
+	char key[QUEUE_KEY_MAX], f[24], l[24];
+	const char *zr[5] = { "ZREVRANGE", key, f, l, "WITHSCORES" };
+
+	snprintf(f, sizeof(f), "%ld", from);
+	snprintf(l, sizeof(l), "%ld", to);
+	if (queue_key(key, sizeof(key), slug, "idx", "urgent"))
+		return -1;
+	return hd_redis_append(t->conn, 5, zr, NULL);
+}
+
+/* Reads a reply of id, score pairs into cv; *n gets the pairs, *last the
+ * last score. */
+static int read_pairs(struct triage *t, size_t ag, struct cvec *cv, size_t *n, double *last)
+{
+	redisReply *r;
+	int rc = 0;
+
+	*n = 0;
+	if (hd_redis_read(t->conn, &r)) {
+		triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		triage_err(t, "queue refused: %s", "hàng đợi từ chối: %s", r->str);
+		rc = -1;
+	}
+	for (size_t j = 0; r->type == REDIS_REPLY_ARRAY && j + 1 < r->elements; j += 2) {
+		*last = strtod(r->element[j + 1]->str, NULL);
+		if (cvec_push(cv, ag, r->element[j]->str, *last)) {
+			rc = -1;
+			break;
+		}
+		(*n)++;
+	}
+	hd_redis_reply_free(r);
+	return rc;
+}
+
+/* No filter, by urgency: the top `limit` of each agency's urgency index,
+ * cut at the limit-th score overall, plus the ties at that score; only
+ * those tickets are read. */
+static int collect_top(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
+		       struct tvec *tv)
+{
+	struct cvec cv = { 0 };
+	size_t *nret = calloc(nag ? nag : 1, sizeof(*nret)), lim = (size_t)a->limit;
+	double *last = calloc(nag ? nag : 1, sizeof(*last)), cut;
+	int rc = -1;
+
+	if (!nret || !last)
+		goto out;
+	for (size_t i = 0; i < nag; i++)
+		if (append_urgent(t, ag[i], 0, a->limit - 1))
+			goto out;
+	for (size_t i = 0; i < nag; i++)
+		if (read_pairs(t, i, &cv, &nret[i], &last[i]))
+			goto out;
+	qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
+	if (cv.n >= lim) {
+		char s[40];
+		size_t have = cv.n, pending = 0;
+
+		cut = cv.v[lim - 1].score;
+		snprintf(s, sizeof(s), "%.17g", cut);
+		for (size_t i = 0; i < nag; i++) {
+			char key[QUEUE_KEY_MAX];
+			const char *zr[5] = { "ZREVRANGEBYSCORE", key, s, s, "WITHSCORES" };
+
+			if (nret[i] < lim || last[i] != cut)
+				continue;
+			if (queue_key(key, sizeof(key), ag[i], "idx", "urgent") ||
+			    hd_redis_append(t->conn, 5, zr, NULL))
+				goto out;
+			nret[i] = SIZE_MAX;
+			pending++;
+		}
+		for (size_t i = 0; i < nag && pending; i++) {
+			size_t n0 = cv.n, got;
+			double l;
+
+			if (nret[i] != SIZE_MAX)
+				continue;
+			pending--;
+			if (read_pairs(t, i, &cv, &got, &l))
+				goto out;
+			/* drop the ties already read from the top */
+			for (size_t j = n0; j < cv.n; j++) {
+				bool dup = false;
+
+				for (size_t q = 0; q < have && !dup; q++)
+					dup = cv.v[q].ag == i && !strcmp(cv.v[q].id, cv.v[j].id);
+				if (dup)
+					cv.v[j--] = cv.v[--cv.n];
+			}
+		}
+		qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
+		while (cv.n > lim && cv.v[cv.n - 1].score < cut)
+			cv.n--;
+	}
+	rc = read_cands(t, ag, cv.v, cv.n, a, tv, NULL);
+out:
+	free(cv.v);
+	free(nret);
+	free(last);
+	return rc;
+}
+
+static int sev_rank_of(const char *s)
+{
+	static const char *const names[] = { "none", "low", "medium", "high", "critical" };
+
+	for (size_t i = 0; s && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* The limit-th highest of the scores of the wanted tickets so far
+ * (-1 if fewer). */
+static double threshold(const struct cand *c, const bool *kept, size_t n, size_t lim,
+			double *best, size_t *nbest)
+{
+	/* best[] keeps the lim highest scores seen, in no order */
+	for (size_t j = 0; j < n; j++) {
+		size_t lo = 0;
+
+		if (!kept[j])
+			continue;
+		if (*nbest < lim) {
+			best[(*nbest)++] = c[j].score;
+			continue;
+		}
+		for (size_t q = 1; q < lim; q++)
+			if (best[q] < best[lo])
+				lo = q;
+		if (c[j].score > best[lo])
+			best[lo] = c[j].score;
+	}
+	if (*nbest < lim)
+		return -1;
+	{
+		double m = best[0];
+
+		for (size_t q = 1; q < lim; q++)
+			if (best[q] < m)
+				m = best[q];
+		return m;
+	}
+}
+
+/* Filters, by urgency: each agency's index is read from the top, a page
+ * at a time (pages growing from a few per agency), until its next entries
+ * score below the limit-th wanted ticket found over all agencies (ties
+ * included), or it is exhausted. */
+static int collect_scan(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
+			struct tvec *tv)
+{
+	struct scan {
+		long off;
+		bool done;
+		double last;
+	} *sc = calloc(nag ? nag : 1, sizeof(*sc));
+	struct cvec cv = { 0 };
+	bool *kept = NULL;
+	size_t lim = (size_t)a->limit, nbest = 0;
+	long chunk = (long)(2 * lim / (nag ? nag : 1)) + 8;
+	double *best = calloc(lim, sizeof(*best)), g;
+	/* idx:urgent is sev_rank x 1000 + score: below rank x 1000, no
+	 * ticket can have the wanted severity */
+	double floor_score = a->severity && sev_rank_of(a->severity) >= 0 ?
+			     sev_rank_of(a->severity) * 1000.0 : -1;
+	int rc = -1;
+
+	if (!sc || !best)
+		goto out;
+	for (;;) {
+		size_t active = 0;
+
+		cv.n = 0;
+		for (size_t i = 0; i < nag; i++) {
+			if (sc[i].done)
+				continue;
+			if (append_urgent(t, ag[i], sc[i].off, sc[i].off + chunk - 1))
+				goto out;
+			active++;
+		}
+		if (!active)
+			break;
+		for (size_t i = 0; i < nag; i++) {
+			size_t got;
+
+			if (sc[i].done)
+				continue;
+			if (read_pairs(t, i, &cv, &got, &sc[i].last))
+				goto out;
+			sc[i].off += (long)got;
+			if ((long)got < chunk)
+				sc[i].done = true;
+		}
+		free(kept);
+		if (!(kept = calloc(cv.n ? cv.n : 1, sizeof(*kept))) ||
+		    read_cands(t, ag, cv.v, cv.n, a, tv, kept))
+			goto out;
+		g = threshold(cv.v, kept, cv.n, lim, best, &nbest);
+		for (size_t i = 0; i < nag; i++)
+			if ((g >= 0 && sc[i].last < g) || sc[i].last < floor_score)
+				sc[i].done = true;
+		if (chunk < 4096)
+			chunk *= 4;
+	}
+	rc = 0;
+out:
+	free(kept);
+	free(cv.v);
+	free(sc);
+	free(best);
+	return rc;
+}
+
+#define STATUS_SET_MAX 20000   /* beyond this, a status filter scans the index */
+
+/* A status filter: the tickets of the status index sets (docs/queue.md),
+ * when they hold at most STATUS_SET_MAX; 1 when they hold more (the
+ * caller reads another way). Each ticket is still checked against its
+ * case, so the index can only make the list shorter, never wrong. */
+static int collect_status(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
+			  struct tvec *tv)
+{
+	static const char *const open[] = { "new", "triaged", "in_progress", "contained", "escalated" };
+	const char *const *st = open;
+	size_t ns = ARRAY_SIZE(open);
+	long long total = 0;
+	struct cvec cv = { 0 };
+	int rc = -1;
+
+	if (strcmp(a->status, "open"))
+		st = &a->status, ns = 1;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nag; i++)
+			for (size_t j = 0; j < ns; j++) {
+				char key[QUEUE_KEY_MAX], what[48];
+				const char *av[2] = { pass ? "SMEMBERS" : "SCARD", key };
+
+				snprintf(what, sizeof(what), "idx:status:%s", st[j]);
+				if (queue_key(key, sizeof(key), ag[i], what, NULL) ||
+				    hd_redis_append(t->conn, 2, av, NULL))
+					goto fail;
+			}
+		for (size_t i = 0; i < nag; i++)
+			for (size_t j = 0; j < ns; j++) {
+				redisReply *r;
+
+				if (hd_redis_read(t->conn, &r))
+					goto fail;
+				if (r->type == REDIS_REPLY_INTEGER)
+					total += r->integer;
+				for (size_t q = 0; r->type == REDIS_REPLY_ARRAY && q < r->elements; q++)
+					if (r->element[q]->type == REDIS_REPLY_STRING &&
+					    cvec_push(&cv, i, r->element[q]->str, 0)) {
+						hd_redis_reply_free(r);
+						goto out;
+					}
+				hd_redis_reply_free(r);
+			}
+		if (!pass && total > STATUS_SET_MAX)
+			return 1;
+	}
+	rc = read_cands(t, ag, cv.v, cv.n, a, tv, NULL);
+	goto out;
+fail:
+	triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+out:
+	free(cv.v);
+	return rc;
+}
+
+/* Every ticket of the agencies (other sorts, or no limit). */
+static int collect_all(struct triage *t, char **ag, size_t nag, const struct tickets_query *a,
+		       struct tvec *tv)
+{
+	struct cvec cv = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < nag; i++) {
+		size_t got;
+		double l;
+
+		if (append_urgent(t, ag[i], 0, -1) || read_pairs(t, i, &cv, &got, &l))
+			goto out;
+	}
+	rc = read_cands(t, ag, cv.v, cv.n, a, tv, NULL);
+out:
+	free(cv.v);
+	return rc;
 }
 
 static void print_json(struct jw *w)
@@ -348,20 +796,66 @@ static void print_json(struct jw *w)
 	fputc('\n', stdout);
 }
 
+int tickets_list(struct triage *t, const struct tickets_query *query, struct ticket **out,
+		 size_t *n)
+{
+	struct tickets_query a = *query;
+	struct tvec tv = { 0 };
+	size_t nag, nsel;
+	char **ag, *tmp;
+	int e;
+
+	*out = NULL;
+	*n = 0;
+	if (!a.sort)
+		a.sort = "urgency";
+	sort_key = a.sort;
+	if (!triage_conn(t) || !(ag = tickets_agencies(t, &nag)))
+		return -1;
+	if (a.agency) {
+		char slug[QUEUE_SLUG_MAX];
+		size_t k = 0;
+
+		queue_slug(a.agency, slug);
+		for (size_t i = 0; i < nag; i++) {
+			if (!strcmp(ag[i], slug))
+				tmp = ag[k], ag[k] = ag[i], ag[i] = tmp, k++;
+		}
+		nsel = k;
+	} else {
+		nsel = nag;
+	}
+	e = a.status ? collect_status(t, ag, nsel, &a, &tv) : 1;
+	if (e == 1 && !strcmp(a.sort, "urgency") && a.limit > 0)
+		e = filtered(&a) ? collect_scan(t, ag, nsel, &a, &tv) : collect_top(t, ag, nsel, &a, &tv);
+	else if (e == 1)
+		e = collect_all(t, ag, nsel, &a, &tv);
+	tickets_free_agencies(ag, nag);
+	if (e) {
+		free(tv.v);
+		return -1;
+	}
+	qsort(tv.v, tv.n, sizeof(*tv.v), cmp_tickets);
+	if (a.limit > 0 && tv.n > (size_t)a.limit)
+		tv.n = (size_t)a.limit;
+	*out = tv.v;
+	*n = tv.n;
+	return 0;
+}
+
 static int run_list(struct triage *t, int argc, char **argv)
 {
-	struct list_args a = { .limit = 50, .sort = "urgency" };
+	struct tickets_query a = { .limit = 50, .sort = "urgency" };
 	struct ticket *v = NULL;
-	size_t nv = 0, cap = 0, nag;
-	char **ag;
-	int rc = 2;
+	size_t nv = 0;
+	bool json = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = true;
 
 		if (!strcmp(o, "--json"))
-			a.json = true, takes = false;
+			json = true, takes = false;
 		else if (!val)
 			goto usage;
 		else if (!strcmp(o, "--status"))
@@ -389,63 +883,23 @@ static int run_list(struct triage *t, int argc, char **argv)
 		if (takes)
 			i++;
 	}
-	sort_key = a.sort;
 	if (strcmp(a.sort, "urgency") && strcmp(a.sort, "time") && strcmp(a.sort, "age") &&
 	    strcmp(a.sort, "count") && strcmp(a.sort, "score") && strcmp(a.sort, "agency")) {
 		triage_err(t, "--sort: urgency, time, count, score or agency", "--sort: urgency, time, count, score hoặc agency");
 		return 2;
 	}
-	if (!triage_conn(t) || !(ag = tickets_agencies(t, &nag)))
+	if (!triage_conn(t) || tickets_list(t, &a, &v, &nv))
 		return 2;
-	for (size_t i = 0; i < nag; i++) {
-		char key[QUEUE_KEY_MAX], slug[QUEUE_SLUG_MAX];
-		const char *zr[4] = { "ZREVRANGE", key, "0", "-1" };
-		redisReply *ids;
-
-		if (a.agency) {
-			queue_slug(a.agency, slug);
-			if (strcmp(slug, ag[i]))
-				continue;
-		}
-		if (queue_key(key, sizeof(key), ag[i], "idx", "urgent") || !(ids = cmd(t, 4, zr)))
-			goto out;
-		for (size_t j = 0; j < ids->elements; j++)
-			if (append_ticket(t, ag[i], ids->element[j]->str))
-				break;
-		for (size_t j = 0; j < ids->elements; j++) {
-			struct ticket k;
-			int e;
-
-			ticket_init(&k, ag[i], ids->element[j]->str);
-			if ((e = read_ticket(t, &k)) < 0) {
-				triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
-				hd_redis_reply_free(ids);
-				goto out;
-			}
-			if (!e || !wanted(&a, &k))
-				continue;
-			if (nv == cap) {
-				struct ticket *nvp = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-				if (!nvp) {
-					hd_redis_reply_free(ids);
-					goto out;
-				}
-				v = nvp;
-			}
-			v[nv++] = k;
-		}
-		hd_redis_reply_free(ids);
-	}
-	qsort(v, nv, sizeof(*v), cmp_tickets);
-	if (a.limit > 0 && nv > (size_t)a.limit)
-		nv = (size_t)a.limit;
-	if (a.json) {
+	if (json) {
 		struct jw w;
+		int64_t now = now_ms();
 
 		jw_init(&w, 256u << 20);
 		jw_arr_open(&w, NULL);
-		for (size_t i = 0; i < nv; i++)
-			json_ticket(&w, &v[i]);
+		for (size_t i = 0; i < nv; i++) {
+			tickets_json_open(&w, NULL, &v[i], now);
+			jw_obj_close(&w);
+		}
 		jw_arr_close(&w);
 		print_json(&w);
 		jw_finish(&w);
@@ -461,6 +915,8 @@ static int run_list(struct triage *t, int argc, char **argv)
 		col(t->vi ? "SỐ LẦN" : "COUNT", 6);
 		col(t->vi ? "TUỔI" : "AGE", 5);
 		col(t->vi ? "TRẠNG THÁI" : "STATUS", 11);
+		col(t->vi ? "HẠN B.CÁO" : "DEADLINE", 9);
+		col(t->vi ? "NGƯỜI NHẬN" : "CLAIMED", 10);
 		printf("%s\n", t->vi ? "DẤU HIỆU" : "INDICATOR");
 		for (size_t i = 0; i < nv; i++) {
 			const struct ticket *k = &v[i];
@@ -473,7 +929,7 @@ static int run_list(struct triage *t, int argc, char **argv)
 				snprintf(ages, sizeof(ages), "%" PRId64 "h", age / 3600);
 			else
 				snprintf(ages, sizeof(ages), "%" PRId64 "d", age / 86400);
-			char num[2][24];
+			char num[2][24], dl[24];
 
 			snprintf(num[0], sizeof(num[0]), "%5" PRIu64, k->score);
 			snprintf(num[1], sizeof(num[1]), "%6" PRIu64, k->count);
@@ -486,14 +942,14 @@ static int run_list(struct triage *t, int argc, char **argv)
 			col(num[1], 6);
 			col(ages, 5);
 			col(k->status, 11);
+			deadline_text(t, k, now, dl, sizeof(dl));
+			col(dl, 9);
+			col(k->assignee[0] ? k->assignee : "-", 10);
 			printf("%.80s\n", k->indicator);
 		}
 	}
-	rc = 0;
-out:
 	free(v);
-	tickets_free_agencies(ag, nag);
-	return rc;
+	return 0;
 usage:
 	fprintf(stderr, "%s: haidang-triage list %s\n", t->vi ? "Cách dùng" : "Usage", cmd_list.synopsis);
 	return 2;
@@ -593,7 +1049,7 @@ static int run_show(struct triage *t, int argc, char **argv)
 		struct jw w;
 
 		jw_init(&w, 256u << 20);
-		json_ticket_open(&w, &k);
+		tickets_json_open(&w, NULL, &k, now_ms());
 		if (ev->type == REDIS_REPLY_STRING)
 			jw_json(&w, "evidence", ev->str, ev->len);
 		jw_arr_open(&w, "history");
@@ -623,6 +1079,26 @@ static int run_show(struct triage *t, int argc, char **argv)
 		       k.last_seen, k.count, t->vi ? "lần" : "times");
 		printf("  %-14s %s%s%s (v%" PRIu64 ")\n", t->vi ? "Trạng thái:" : "Status:", k.status,
 		       k.assignee[0] ? ", " : "", k.assignee, k.version);
+		if (k.merged_into[0])
+			printf("  %-14s %s\n", t->vi ? "Gộp vào:" : "Merged into:", k.merged_into);
+		{
+			int64_t left = actions_deadline_left(&k, now_ms());
+			char dl[24];
+
+			deadline_text(t, &k, now_ms(), dl, sizeof(dl));
+			if (actions_report_now(&k))
+				printf("  %-14s %s\n", t->vi ? "Hạn báo cáo:" : "Report:",
+				       t->vi ? "BÁO CÁO NGAY (mức nghiêm trọng)" : "REPORT NOW (critical severity)");
+			else if (left == ACTIONS_NO_DEADLINE)
+				printf("  %-14s -\n", t->vi ? "Hạn báo cáo:" : "Report:");
+			else if (left < 0)
+				printf("  %-14s %s %" PRId64 "h\n", t->vi ? "Hạn báo cáo:" : "Report:",
+				       t->vi ? "QUÁ HẠN 5 ngày, trễ" : "OVERDUE (5 days), late by",
+				       -left / 3600);
+			else
+				printf("  %-14s %s %s\n", t->vi ? "Hạn báo cáo:" : "Report:", dl,
+				       t->vi ? "còn lại (5 ngày từ khi phát hiện)" : "left (5 days from discovery)");
+		}
 		printf("%s\n", t->vi ? "Bằng chứng:" : "Evidence:");
 		cJSON_ArrayForEach(it, e) {
 			const cJSON *kind = cJSON_GetObjectItem(it, "kind"), *rule = cJSON_GetObjectItem(it, "rule"),

@@ -58,9 +58,12 @@ struct ticket {
 	char host[64], peer[64];
 	char indicator[1024];
 	char first_seen[40], last_seen[40];
-	int64_t last_ms, created_ms;
+	int64_t first_ms, last_ms, created_ms;
 	char status[24], assignee[128];
 	uint64_t version;
+	char merged_into[QUEUE_ID_MAX];   /* status duplicate: the survivor */
+	char updated_by[128];             /* the last change to the case: who, when */
+	int64_t updated_ms, escalated_ms;
 };
 
 /* The slugs of every agency in the queue (hd:agencies); *n gets the count.
@@ -74,6 +77,30 @@ int tickets_resolve(struct triage *t, const char *idp, char slug[QUEUE_SLUG_MAX]
 /* Reads one ticket. Returns 0 or -1 (message printed). */
 int tickets_read(struct triage *t, const char *slug, const char *id, struct ticket *k);
 
+/* What a list asks for (the options of "list"); NULL and 0 do not filter.
+ * status: a state or "open" (not resolved, false_positive, duplicate);
+ * sort: "urgency" (NULL), "time", "count", "score" or "agency"; limit 0:
+ * every ticket. The first page by urgency costs the same with 100 or
+ * 100,000 tickets (docs/triage.md, Speed). */
+struct tickets_query {
+	const char *status, *severity, *agency, *category, *search, *sort;
+	int64_t since_ms;
+	long limit;
+};
+/* The tickets, sorted and cut to the limit, in a malloc'd array the
+ * caller frees (free()). Returns 0, or -1 (message printed). */
+int tickets_list(struct triage *t, const struct tickets_query *q, struct ticket **out,
+		 size_t *n);
+
+/* A ticket as a JSON object (member key, or NULL in an array) left open:
+ * the caller adds fields and closes. What list --json prints, with the
+ * deadline at now_ms (deadline_left_s, overdue, report_now). */
+struct jw;
+void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, int64_t now_ms);
+
 extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin, cmd_report;
+/* verbs.c */
+extern const struct triage_cmd cmd_claim, cmd_assign, cmd_status, cmd_note, cmd_merge,
+	cmd_escalate, cmd_reopen, cmd_history, cmd_watch;
 
 #endif
