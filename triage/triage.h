@@ -75,6 +75,6 @@ int tickets_resolve(struct triage *t, const char *idp, char slug[QUEUE_SLUG_MAX]
 /* Reads one ticket. Returns 0 or -1 (message printed). */
 int tickets_read(struct triage *t, const char *slug, const char *id, struct ticket *k);
 
-extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin;
+extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin, cmd_tui;
 
 #endif
