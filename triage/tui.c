@@ -453,6 +453,7 @@ static int run_tui(struct triage *t, int argc, char **argv)
 	} else {
 		tui_visible(s);
 		set_sel(s);
+		s->loading = true;
 		tui_draw(s);   /* the first screen, before the rest is read */
 		if (tui_load_start(s))
 			lost_link(s);
