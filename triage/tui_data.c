@@ -845,8 +845,20 @@ static void evidence_lines(struct tui_state *s, const char *evidence)
 	cJSON_Delete(e);
 }
 
-int tui_incident_lines(struct tui_state *s, const char *slug, const char *id)
+/* A label padded to 14 terminal columns (printf's %-14s counts bytes). */
+static const char *lbl(const struct tui_state *s, const char *en, const char *vi)
 {
+	static char ring[4][96];
+	static unsigned n;
+	char *b = ring[n++ % 4];
+
+	utf8_fit(b, sizeof(ring[0]), s->t->vi ? vi : en, 14);
+	return b;
+}
+
+int tui_incident_lines(struct tui_state *s, const char *slug_in, const char *id_in)
+{
+	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX];
 	char kd[QUEUE_KEY_MAX], kc[QUEUE_KEY_MAX], kn[QUEUE_KEY_MAX];
 	const char *a1[2] = { "HGETALL", kd }, *a2[2] = { "HGETALL", kc };
 	const char *a3[4] = { "LRANGE", kn, "0", "-1" };
@@ -858,6 +870,9 @@ int tui_incident_lines(struct tui_state *s, const char *slug, const char *id)
 	int64_t escalated = 0, now = tui_now_ms();
 	int nh, head = tui_attr_head(s), rc = -1;
 
+	/* the caller may pass s->inc's own fields, which are rewritten below */
+	str_copy(slug, slug_in, sizeof(slug));
+	str_copy(id, id_in, sizeof(id));
 	if (queue_key(kd, sizeof(kd), slug, "det", id) || queue_key(kc, sizeof(kc), slug, "case", id) ||
 	    queue_key(kn, sizeof(kn), slug, "notes", id))
 		return -1;
@@ -878,38 +893,38 @@ int tui_incident_lines(struct tui_state *s, const char *slug, const char *id)
 	tui_lines_clear(l);
 	tui_lines_add(l, head | tui_attr_sev(s, k->sev_rank), "%s %s  %s",
 		      TUI_L(s, "Incident", "Sự cố"), k->id, tui_sev_label(s, k->severity));
-	tui_lines_add(l, 0, "  %-13s %s", TUI_L(s, "Agency:", "Đơn vị:"), k->agency);
-	tui_lines_add(l, 0, "  %-13s %s / %s", TUI_L(s, "Category:", "Loại:"), k->category, k->category_vi);
-	tui_lines_add(l, tui_attr_sev(s, k->sev_rank), "  %-13s %s, %s %" PRIu64,
-		      TUI_L(s, "Severity:", "Mức độ:"), tui_sev_label(s, k->severity),
+	tui_lines_add(l, 0, "  %s %s", lbl(s, "Agency:", "Đơn vị:"), k->agency);
+	tui_lines_add(l, 0, "  %s %s / %s", lbl(s, "Category:", "Loại:"), k->category, k->category_vi);
+	tui_lines_add(l, tui_attr_sev(s, k->sev_rank), "  %s %s, %s %" PRIu64,
+		      lbl(s, "Severity:", "Mức độ:"), tui_sev_label(s, k->severity),
 		      TUI_L(s, "score", "điểm"), k->score);
-	tui_lines_add(l, 0, "  %-13s %s%s%s", TUI_L(s, "Host:", "Máy:"), k->host,
+	tui_lines_add(l, 0, "  %s %s%s%s", lbl(s, "Host:", "Máy:"), k->host,
 		      *k->peer ? " ↔ " : "", k->peer);
-	tui_lines_add(l, 0, "  %-13s %s", TUI_L(s, "Indicator:", "Dấu hiệu:"), k->indicator);
-	tui_lines_add(l, 0, "  %-13s %s … %s, %" PRIu64 " %s", TUI_L(s, "Seen:", "Thời gian:"),
+	tui_lines_add(l, 0, "  %s %s", lbl(s, "Indicator:", "Dấu hiệu:"), k->indicator);
+	tui_lines_add(l, 0, "  %s %s … %s, %" PRIu64 " %s", lbl(s, "Seen:", "Thời gian:"),
 		      k->first_seen, k->last_seen, k->count, TUI_L(s, "times", "lần"));
-	tui_lines_add(l, tui_attr_ok(s) | A_BOLD, "  %-13s %s%s%s  (v%" PRIu64 ")",
-		      TUI_L(s, "Status:", "Trạng thái:"), tui_state_label(s, k->status),
+	tui_lines_add(l, tui_attr_ok(s) | A_BOLD, "  %s %s%s%s  (v%" PRIu64 ")",
+		      lbl(s, "Status:", "Trạng thái:"), tui_state_label(s, k->status),
 		      *k->assignee ? ", " : "", k->assignee, k->version);
 	tui_deadline_text(s, now + actions_deadline_left(k, now) * 1000, actions_report_now(k), now,
 			  dl, sizeof(dl));
 	tui_lines_add(l, actions_report_now(k) || actions_deadline_left(k, now) < 0 ?
-		      tui_attr_alert(s) : 0, "  %-13s %s (%s)", TUI_L(s, "Report due:", "Hạn báo cáo:"),
+		      tui_attr_alert(s) : 0, "  %s %s (%s)", lbl(s, "Report due:", "Hạn báo cáo:"),
 		      dl, TUI_L(s, "5-day initial report", "báo cáo ban đầu trong 5 ngày"));
 	if (*merged)
-		tui_lines_add(l, 0, "  %-13s %s", TUI_L(s, "Merged into:", "Gộp vào:"), merged);
+		tui_lines_add(l, 0, "  %s %s", lbl(s, "Merged into:", "Gộp vào:"), merged);
 	if (escalated) {
 		when_text(escalated, buf, sizeof(buf));
-		tui_lines_add(l, 0, "  %-13s %s", TUI_L(s, "Escalated:", "Báo cáo lên:"), buf);
+		tui_lines_add(l, 0, "  %s %s", lbl(s, "Escalated:", "Báo cáo lên:"), buf);
 	}
 	evidence_lines(s, evidence);
 	tui_lines_add(l, 0, "%s", "");
 	tui_lines_add(l, head, "%s", TUI_L(s, "Metadata", "Thông tin thêm"));
-	tui_lines_add(l, 0, "  %-13s %s", TUI_L(s, "Sensor:", "Cảm biến:"), k->sensor);
-	tui_lines_add(l, 0, "  %-13s %u", TUI_L(s, "National type:", "Loại quốc gia:"), k->national_type);
+	tui_lines_add(l, 0, "  %s %s", lbl(s, "Sensor:", "Cảm biến:"), k->sensor);
+	tui_lines_add(l, 0, "  %s %u", lbl(s, "National type:", "Loại quốc gia:"), k->national_type);
 	when_text(k->created_ms, buf, sizeof(buf));
-	tui_lines_add(l, 0, "  %-13s %s UTC", TUI_L(s, "Created:", "Tạo lúc:"), buf);
-	tui_lines_add(l, 0, "  %-13s hd:{%s}", TUI_L(s, "Queue key:", "Khóa:"), k->slug);
+	tui_lines_add(l, 0, "  %s %s UTC", lbl(s, "Created:", "Tạo lúc:"), buf);
+	tui_lines_add(l, 0, "  %s hd:{%s}", lbl(s, "Queue key:", "Khóa:"), k->slug);
 	tui_lines_add(l, 0, "%s", "");
 	nh = actions_history(s->t, slug, id, &h);
 	{

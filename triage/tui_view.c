@@ -105,13 +105,13 @@ static const struct column columns[] = {
 	{ TUI_SORT_SEVERITY, "SEVERITY", "MỨC ĐỘ", 9, 9, 0, false },
 	{ TUI_SORT_SCORE, "SCORE", "ĐIỂM", 5, 5, 10, true },
 	{ TUI_SORT_AGENCY, "AGENCY", "ĐƠN VỊ", 10, 22, 4, false },
-	{ TUI_SORT_HOST, "HOST", "MÁY", 13, 15, 5, false },
+	{ TUI_SORT_HOST, "HOST", "MÁY", 13, 15, 6, false },
 	{ TUI_SORT_CATEGORY, "CATEGORY", "LOẠI", 10, 18, 8, false },
-	{ TUI_SORT_TITLE, "INDICATOR", "DẤU HIỆU", 16, 0, 1, false },
+	{ TUI_SORT_TITLE, "INDICATOR", "DẤU HIỆU", 14, 0, 1, false },
 	{ TUI_SORT_COUNT, "COUNT", "SỐ LẦN", 6, 6, 9, true },
 	{ TUI_SORT_AGE, "AGE", "TUỔI", 4, 4, 7, true },
 	{ TUI_SORT_DEADLINE, "DUE", "HẠN", 8, 10, 2, false },
-	{ TUI_SORT_ASSIGNEE, "ASSIGNEE", "NGƯỜI NHẬN", 8, 12, 6, false },
+	{ TUI_SORT_ASSIGNEE, "ASSIGNEE", "NGƯỜI NHẬN", 8, 12, 5, false },
 	{ TUI_SORT_STATUS, "STATUS", "TRẠNG THÁI", 11, 14, 3, false },
 };
 #define NCOL ARRAY_SIZE(columns)
