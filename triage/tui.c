@@ -156,7 +156,7 @@ static void incident_key(struct tui_state *s, int c)
 		return;
 	default: break;
 	}
-	if (!strchr("csname", c) || !c || !writable(s))
+	if (c <= 0 || c > 127 || !strchr("csname", c) || !writable(s))
 		return;
 	switch (c) {
 	case 'c':
