@@ -409,6 +409,7 @@ static void work(struct tui_state *s)
 static int run_tui(struct triage *t, int argc, char **argv)
 {
 	struct tui_state *s;
+	SCREEN *screen;
 	int saved_err = -1, devnull, rc = 0;
 	wint_t wc;
 
@@ -432,10 +433,15 @@ static int run_tui(struct triage *t, int argc, char **argv)
 	s->online = true;
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
-	if (!initscr()) {
+	/* newterm, not initscr: an unknown TERM is a message, not an exit */
+	if (!(screen = newterm(NULL, stdout, stdin))) {
+		triage_err(t, "tui: cannot drive this terminal (TERM=%s)",
+			   "tui: không điều khiển được cửa sổ dòng lệnh này (TERM=%s)",
+			   getenv("TERM") ? getenv("TERM") : "");
 		free(s);
 		return 2;
 	}
+	set_term(screen);
 	/* stray messages on stderr would tear the screen */
 	if ((devnull = open("/dev/null", O_WRONLY)) >= 0) {
 		saved_err = dup(STDERR_FILENO);
@@ -472,6 +478,7 @@ static int run_tui(struct triage *t, int argc, char **argv)
 		work(s);
 	}
 	endwin();
+	delscreen(screen);
 	if (saved_err >= 0) {
 		dup2(saved_err, STDERR_FILENO);
 		close(saved_err);
