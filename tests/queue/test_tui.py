@@ -29,6 +29,7 @@ ANALYST = "lan.nguyen"
 FIRST = ["c2-beacon.pcap", "two-hosts.pcap", "portscan.pcap", "bruteforce.pcap",
          "dns-tunnel.pcap", "download.pcap"]
 LATER = ["webshell.pcap"]
+NFD_AGENCY = unicodedata.normalize("NFD", "Sở Y tế")  # marks as separate characters
 failures = 0
 
 
@@ -216,6 +217,18 @@ def main():
             check(s is not None and re.search(r"^s2 ", s or "", re.M) is not None,
                   "S shows the sensor health screen with both sensors")
             t.keys("q")
+
+            # a new agency, its name written with combining marks (NFD)
+            t0 = time.monotonic()
+            tq.AGENCY, agency = NFD_AGENCY, tq.AGENCY
+            try:
+                feed(tmp, srv.url, LATER, "s3")
+            finally:
+                tq.AGENCY = agency
+            total = len(listing(srv.url))
+            s = t.wait(lambda x: f"/{total} " in x.splitlines()[0], 5, "the new agency's incidents")
+            check(s is not None and total > new_total,
+                  f"a new agency's incidents appear ({total}), {time.monotonic() - t0:.1f} s after its sensor began")
             t.keys("q")
         finally:
             t.close()
@@ -232,11 +245,15 @@ def main():
             hdr = s.splitlines()[1]
             col = width(hdr[:hdr.find("MÁY")]) if "MÁY" in hdr else -1
             ok = col > 0
+            check(any(NFD_AGENCY[:6] in r for r in rows(s)), "the agency written with combining marks renders")
+            now = listing(srv.url)
+            nfd_rows = 0
             for r in rows(s):
-                hosts = [k["host"] for k in before if k["host"] and k["host"] in r]
+                nfd_rows += NFD_AGENCY[:6] in r
+                hosts = [k["host"] for k in now if k["host"] and k["host"] in r]
                 if hosts:
                     ok = ok and width(r[:r.find(hosts[0])]) == col
-            check(ok, "Vietnamese text keeps the columns aligned")
+            check(ok and nfd_rows > 0, "Vietnamese text, precomposed or with combining marks, keeps the columns aligned")
             t.keys("Enter")
             t.wait(lambda x: "Bằng chứng" in x, 3, "the Vietnamese incident view")
             t.keys("c")
