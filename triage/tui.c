@@ -379,7 +379,11 @@ static void work(struct tui_state *s)
 			return;
 		s->online = true;
 		tui_message(s, false, "%s", TUI_L(s, "reconnected", "đã kết nối lại"));
-		/* what changed meanwhile is in the streams, from where we were */
+		/* what changed meanwhile is in the streams, from where we were;
+		 * what arrived is also in the indexes, should a stream have been
+		 * trimmed past our place */
+		if (!s->loading && tui_load_start(s))
+			lost_link(s);
 	}
 	if (s->loading) {
 		if ((n = tui_load_step(s, TUI_SLICE)) < 0) {
