@@ -15,10 +15,10 @@ cd "$here"
 BUILD=${HAIDANG_BUILD:-build}
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev libssl-dev libyara-dev
-            libcjson-dev zlib1g-dev libhiredis-dev)
+            libcjson-dev zlib1g-dev libhiredis-dev libncurses-dev)
 run_pkgs=(python3 redis-server)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base
-           bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools)
+           bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time)
 
 say() { printf '%s\n' "$*" >&2; }

@@ -4,6 +4,7 @@
  *
  * Global options come before the command, as in git:
  *   haidang-triage [--redis URL] [--as USER] [--lang vi|en] [--read-only] COMMAND ...
+ * With no command, on a terminal, it opens the console (tui.c).
  * They are read from the config file (--config, default
  * /etc/haidang/triage.conf when it exists) and then the command line. This
  * file picks the command from cmd_table[] and owns the connection; each
@@ -51,6 +52,7 @@ static const struct conf_opt triage_opts[] = {
 static const struct triage_cmd *const cmd_table[] = {
 	&cmd_list, &cmd_show, &cmd_claim, &cmd_assign, &cmd_status, &cmd_note, &cmd_merge,
 	&cmd_escalate, &cmd_reopen, &cmd_history, &cmd_watch, &cmd_sensors, &cmd_admin, &cmd_report,
+	&cmd_tui,
 };
 
 void triage_err(const struct triage *t, const char *en, const char *vi, ...)
@@ -159,12 +161,15 @@ int main(int argc, char **argv)
 		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
 		return code;
 	}
-	if (next >= argc) {
+	/* no command on a terminal: the interactive console */
+	if (next >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		cmd = &cmd_tui;
+	else if (next >= argc) {
 		usage(stderr, t.vi);
 		conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
 		return 2;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(cmd_table); i++)
+	for (size_t i = 0; !cmd && i < ARRAY_SIZE(cmd_table); i++)
 		if (!strcmp(argv[next], cmd_table[i]->name))
 			cmd = cmd_table[i];
 	if (!cmd) {
@@ -181,7 +186,11 @@ int main(int argc, char **argv)
 	}
 	pw = getpwuid(getuid());
 	t.who = *t.o.as ? t.o.as : getenv("USER") ? getenv("USER") : pw ? pw->pw_name : "analyst";
-	rc = cmd->run(&t, argc - next, argv + next);
+	if (next >= argc) {
+		char *none[] = { (char *)"tui", NULL };
+		rc = cmd->run(&t, 1, none);
+	} else
+		rc = cmd->run(&t, argc - next, argv + next);
 	hd_redis_close(t.conn);
 	conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
 	return rc;

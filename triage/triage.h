@@ -98,7 +98,7 @@ int tickets_list(struct triage *t, const struct tickets_query *q, struct ticket 
 struct jw;
 void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, int64_t now_ms);
 
-extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin, cmd_report;
+extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin, cmd_report, cmd_tui;
 /* verbs.c */
 extern const struct triage_cmd cmd_claim, cmd_assign, cmd_status, cmd_note, cmd_merge,
 	cmd_escalate, cmd_reopen, cmd_history, cmd_watch;
