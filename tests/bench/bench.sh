@@ -103,3 +103,16 @@ for via in "unix://$rq/redis.sock" "redis://127.0.0.1:$port"; do
              via, o, c, r, 100 * o / r }'
   done
 done
+
+# the console with 100,000 incidents: list, show, claim (tests/bench/triage_bench.py,
+# its own private server), then the TUI's first screen on this one
+echo >&2
+echo "== triage: 100,000 incidents (tests/bench/triage_bench.py, tui_first_screen.py)" >&2
+HAIDANG_BUILD="$build" python3 tests/bench/triage_bench.py 100000
+redis-cli -s "$rq/redis.sock" FLUSHALL >/dev/null
+"$build/tests/queue_bench" "unix://$rq/redis.sock" 100000 >/dev/null
+if command -v tmux >/dev/null; then
+  python3 tests/bench/tui_first_screen.py "$build/triage/haidang-triage" "unix://$rq/redis.sock" 5
+else
+  echo "bench: tmux not installed: no TUI figure" >&2
+fi
