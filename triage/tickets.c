@@ -551,7 +551,8 @@ static int collect_top(struct triage *t, char **ag, size_t nag, const struct tic
 	for (size_t i = 0; i < nag; i++)
 		if (read_pairs(t, i, &cv, &nret[i], &last[i]))
 			goto out;
-	qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
+	if (cv.n)
+		qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
 	if (cv.n >= lim) {
 		char s[40];
 		size_t have = cv.n, pending = 0;
@@ -589,7 +590,8 @@ static int collect_top(struct triage *t, char **ag, size_t nag, const struct tic
 					cv.v[j--] = cv.v[--cv.n];
 			}
 		}
-		qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
+		if (cv.n)
+			qsort(cv.v, cv.n, sizeof(*cv.v), cmp_cand);
 		while (cv.n > lim && cv.v[cv.n - 1].score < cut)
 			cv.n--;
 	}
@@ -835,7 +837,8 @@ int tickets_list(struct triage *t, const struct tickets_query *query, struct tic
 		free(tv.v);
 		return -1;
 	}
-	qsort(tv.v, tv.n, sizeof(*tv.v), cmp_tickets);
+	if (tv.n)
+		qsort(tv.v, tv.n, sizeof(*tv.v), cmp_tickets);
 	if (a.limit > 0 && tv.n > (size_t)a.limit)
 		tv.n = (size_t)a.limit;
 	*out = tv.v;

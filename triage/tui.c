@@ -151,8 +151,9 @@ static void incident_key(struct tui_state *s, int c)
 	case 'g': case KEY_HOME: s->scroll = 0; return;
 	case 'G': case KEY_END: s->scroll = s->lines.n; return;
 	case 'r':
-		tui_message(s, false, "%s", TUI_L(s, "reports: 'haidang-triage report' comes with the playbooks issue",
-						  "báo cáo: lệnh 'haidang-triage report' sẽ có cùng phần quy trình xử lý"));
+		tui_message(s, false, TUI_L(s, "report: haidang-triage report %.12s --format vn|vn-final|stix|misp|md -o FILE",
+					    "báo cáo: haidang-triage report %.12s --format vn|vn-final|stix|misp|md -o TỆP"),
+			    s->sel);
 		return;
 	default: break;
 	}

@@ -686,7 +686,8 @@ void tui_visible(struct tui_state *s)
 		if (matches(s, &s->rows[i]))
 			s->vis[s->nvis++] = (uint32_t)i;
 	cmp_state = s;
-	qsort(s->vis, s->nvis, sizeof(*s->vis), cmp_rows);
+	if (s->nvis)
+		qsort(s->vis, s->nvis, sizeof(*s->vis), cmp_rows);
 	if (*s->sel) {
 		for (size_t i = 0; i < s->nvis; i++)
 			if (!strcmp(s->rows[s->vis[i]].id, s->sel)) {
@@ -1083,7 +1084,7 @@ void tui_help_lines(struct tui_state *s)
 		{ "a", "assign to an analyst", "giao cho cán bộ khác" },
 		{ "m", "merge into another incident (asks the id)", "gộp vào sự cố khác (hỏi mã)" },
 		{ "e", "escalate: report to the national centre", "báo cáo lên trung tâm quốc gia" },
-		{ "r", "report (comes with the playbooks)", "báo cáo (có cùng phần quy trình)" },
+		{ "r", "how to write its reports (national form, STIX, MISP)", "cách lập báo cáo (mẫu quốc gia, STIX, MISP)" },
 		{ "j k PgUp PgDn", "scroll", "cuộn" },
 		{ "q Esc", "back to the queue", "quay lại hàng đợi" },
 		{ NULL, "Commands", "Lệnh" },
