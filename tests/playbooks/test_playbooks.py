@@ -9,8 +9,9 @@
   from every schema file's $id so that the schemas' $refs resolve locally. The schemas
   declare draft-07 and are read so, all of them; they also use unevaluatedProperties,
   which draft-07 ignores, so the playbook, each step, command, variable and agent is also
-  validated with its own schema read as draft 2020-12, where that keyword applies. Skipped (exit 77 when
-  nothing else ran) when the schemas or python3-jsonschema are absent;
+  validated with its own schema read as draft 2020-12, where that keyword applies. When
+  the schemas or python3-jsonschema are absent this part is skipped, the rest still runs,
+  and the test exits 77 (meson: SKIP) unless something failed;
 - every haidang category (common/category.c) is served by exactly one playbook, through a
   'haidang-category:CAT' label; the bilingual text convention and the phases hold;
 - `haidang-rules check-playbooks playbooks` exits 0 and sums up the set;
@@ -383,7 +384,9 @@ def main():
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     if failed:
         return 1
-    return 77 if skipped and not passed else 0
+    # meson shows SKIP when the schema validation could not run, so that a green run
+    # always means the schemas were checked; any failure elsewhere still fails
+    return 77 if skipped else 0
 
 
 if __name__ == "__main__":
