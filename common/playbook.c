@@ -71,9 +71,9 @@ static void problem(struct ctx *c, const char *path, const char *fmt, ...)
 		c->report(c->arg, c->file, path, msg);
 }
 
-/* Copies s for a message: printable ASCII kept, the rest (and quotes,
- * backslashes) as '?', cut at 80 bytes; UTF-8 text is shown as is when
- * it is valid, since messages may quote Vietnamese. */
+/* Copies s for a message: printable ASCII kept, every other byte (and
+ * quotes, backslashes) as '?', cut at 80 bytes, so that hostile text
+ * cannot forge lines or terminal sequences in the report. */
 static const char *shown(const char *s, char *buf, size_t size)
 {
 	size_t o = 0;
@@ -846,8 +846,13 @@ static void check_step(struct ctx *c, size_t idx)
 		path_key(sub, sizeof(sub), path, "agent");
 		if (!c->agents || !cJSON_GetObjectItemCaseSensitive(c->agents, agent))
 			problem(c, sub, "no such agent '%s' in agent_definitions", shown(agent, b, sizeof(b)));
-		else
+		else {
+			const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->agents, agent);
+			const cJSON *an = cJSON_GetObjectItemCaseSensitive(a, "name");
+
 			ps->agent = dupz(c, agent);
+			ps->agent_name = dupz(c, cJSON_IsString(an) ? an->valuestring : NULL);
+		}
 	}
 }
 
@@ -1041,6 +1046,7 @@ static void step_free(struct playbook_step *s)
 	free(s->desc_vi);
 	free(s->desc_en);
 	free(s->agent);
+	free(s->agent_name);
 	free(s->condition);
 	for (size_t i = 0; i < s->ncommands; i++)
 		free(s->commands[i]);

@@ -67,6 +67,7 @@ struct playbook_step {
 	char *name_vi, *name_en; /* without the phase tag */
 	char *desc_vi, *desc_en;
 	char *agent;             /* action: id in agent_definitions; else NULL */
+	char *agent_name;        /* its name as written ("Vietnamese / English") */
 	char *condition;         /* if-condition: the condition text; else NULL */
 	char **commands;         /* action: the manual commands' text */
 	size_t ncommands;

@@ -107,6 +107,7 @@ static void test_order(void)
 	CHECK(p->steps[0].ncommands == 1);
 	CHECK_STR(p->steps[0].commands[0], "làm / do");
 	CHECK_STR(p->steps[0].agent, "organization--33333333" U(0));
+	CHECK_STR(p->steps[0].agent_name, "Đội / Team");
 	CHECK_STR(p->steps[1].name_en, "Server?");
 	CHECK(p->ncategories == 2);
 	CHECK_STR(p->categories[0], "ddos");
