@@ -89,7 +89,8 @@ static int run_check_playbooks(int argc, char **argv, bool vi)
 	fflush(stdout);
 	summary(&set, &c, argv[1], vi);
 	playbook_set_finish(&set);
-	if (r && r != -EINVAL && !c.problems) {
+	if (r && r != -EINVAL) {
+		/* the directory itself could not be read (reported above), or no memory */
 		log_err(vi ? "%s: không đọc được" : "%s: cannot be read", argv[1]);
 		return RULES_EXIT_USAGE;
 	}
