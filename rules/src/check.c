@@ -5,8 +5,9 @@
  * Each kind of rule file has one checker in checkers[]; a checker loads
  * its files with the same library code the sensor uses (ioc_load_file,
  * yrr_check_file, policy_load), so "check passes" means "the sensor loads
- * every line". A new kind of rule file (playbooks, ...) is one more
- * function and one more row. Warnings (a slow YARA string) are printed
+ * every line". A new kind of rule file is one more function and one
+ * more row. (Playbooks live outside the rules directory and have their
+ * own command, check_playbooks.c.) Warnings (a slow YARA string) are printed
  * with "warning:" and do not fail the check. Nothing here writes to DIR.
  */
 #include <errno.h>
@@ -136,8 +137,7 @@ static void check_policy(struct check *c)
 	conf_free(policy_opts, policy_nopts, &p);
 }
 
-/* One row per kind of rule file. To add playbooks: write check_playbooks()
- * reporting through problem() and add { "playbooks", check_playbooks }. */
+/* One row per kind of rule file: a checker reporting through problem(). */
 static const struct checker {
 	const char *what;
 	void (*run)(struct check *c);

@@ -1,6 +1,7 @@
 /*
  * main.c - haidang-rules: the tool that keeps a rules directory healthy.
- * "check" finds every broken line, "stats" counts what is loaded, and
+ * "check" finds every broken line, "check-playbooks" every problem in the
+ * response playbooks, "stats" counts what is loaded, and
  * "import" converts public feeds (MISP, STIX 2.1, plain lists, Maltrail
  * trails, abuse.ch CSV) into haidang's indicator CSV; "lookup" tells
  * whether the sensor would match a value, and on which rule line.
@@ -20,6 +21,7 @@
 
 static const struct rules_cmd *const cmd_table[] = {
 	&cmd_check,
+	&cmd_check_playbooks,
 	&cmd_stats,
 	&cmd_import,
 	&cmd_lookup,

@@ -33,7 +33,7 @@ struct rules_cmd {
 	int (*run)(int argc, char **argv, bool vi);
 };
 
-extern const struct rules_cmd cmd_check, cmd_stats, cmd_import, cmd_lookup;
+extern const struct rules_cmd cmd_check, cmd_check_playbooks, cmd_stats, cmd_import, cmd_lookup;
 
 /* Prints "Usage: haidang-rules NAME SYNOPSIS" and the summary (main.c). */
 void rules_cmd_usage(const struct rules_cmd *c, FILE *out, bool vi);
