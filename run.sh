@@ -19,7 +19,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev l
 run_pkgs=(python3 redis-server)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
-bench_pkgs=(tcpreplay wireshark-common libndpi-bin time)
+bench_pkgs=(tcpreplay wireshark-common libndpi-bin time python3 redis-server redis-tools tmux)
 
 say() { printf '%s\n' "$*" >&2; }
 
