@@ -53,6 +53,7 @@ static const struct triage_cmd *const cmd_table[] = {
 	&cmd_list, &cmd_show, &cmd_claim, &cmd_assign, &cmd_status, &cmd_note, &cmd_merge,
 	&cmd_escalate, &cmd_reopen, &cmd_history, &cmd_watch, &cmd_sensors, &cmd_admin, &cmd_report,
 	&cmd_tui,
+	&cmd_summary,
 };
 
 void triage_err(const struct triage *t, const char *en, const char *vi, ...)

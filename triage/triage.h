@@ -99,6 +99,7 @@ struct jw;
 void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, int64_t now_ms);
 
 extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin, cmd_report, cmd_tui;
+extern const struct triage_cmd cmd_summary;   /* summary.c */
 /* verbs.c */
 extern const struct triage_cmd cmd_claim, cmd_assign, cmd_status, cmd_note, cmd_merge,
 	cmd_escalate, cmd_reopen, cmd_history, cmd_watch;
