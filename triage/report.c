@@ -17,13 +17,18 @@
  *
  * Who reports, whom to contact, the agencies' systems and the recipients
  * come from the report configuration (JSON, docs/reports.md), never from
- * the code. Times in the Vietnamese forms are Vietnam time (UTC+07:00)
+ * the code. With --send the written report is handed to the configured
+ * transport command (mail, upload); once it succeeded, what was sent, when
+ * and by whom is recorded in the ticket (a note, so in its hash-chained
+ * history), and an initial report's number and date are kept for the
+ * closure report to cite. Times in the Vietnamese forms are Vietnam time (UTC+07:00)
  * written ngày/tháng/năm; the STIX and MISP exports keep UTC.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +36,7 @@
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 
+#include "actions.h"
 #include "redis.h"
 #include "triage.h"
 #include "util.h"
@@ -755,6 +761,85 @@ static void summary_md(struct report *r)
 	      "wipe it on its own.*\n", r->out);
 }
 
+/* ---- sending ---- */
+
+static const char *form_name(const char *format)
+{
+	return !strcmp(format, "vn") ? "Mẫu 03 (báo cáo ban đầu)" :
+	       !strcmp(format, "vn-final") ? "Mẫu 04 (báo cáo kết thúc)" :
+	       !strcmp(format, "stix") ? "STIX 2.1" : !strcmp(format, "misp") ? "MISP" : "tóm tắt";
+}
+
+/* Runs the configured transport on path; the report's facts reach it as
+ * environment variables, never spliced into the command line. */
+static int transport(struct report *r, const char *path, const char *format)
+{
+	const char *cmd = cfg_str(r->conf, "transport.command");
+	char subject[600];
+	pid_t pid;
+	int st;
+
+	if (!cmd) {
+		triage_err(r->t, "--send: the report configuration has no transport.command (docs/reports.md)",
+			   "--send: cấu hình báo cáo chưa có transport.command (docs/reports.md)");
+		return -1;
+	}
+	snprintf(subject, sizeof(subject), "[TBSC] %s — %s — %s (%.12s)", form_name(format),
+		 r->k.category_vi, r->k.agency, r->k.id);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setenv("HAIDANG_REPORT_FILE", path, 1);
+		setenv("HAIDANG_REPORT_FORMAT", format, 1);
+		setenv("HAIDANG_REPORT_SUBJECT", subject, 1);
+		setenv("HAIDANG_INCIDENT_ID", r->k.id, 1);
+		setenv("HAIDANG_REPORT_NUMBER", r->number ? r->number : "", 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		triage_err(r->t, "--send: the transport command failed (status %d); nothing recorded",
+			   "--send: lệnh gửi thất bại (mã %d); không ghi nhận gì", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return -1;
+	}
+	return 0;
+}
+
+/* After a successful send: the note in the history, and for an initial
+ * report its number and date for the closure report. */
+static int record_sent(struct report *r, const char *slug, const char *format, const char *path)
+{
+	struct action_result ar;
+	char note[1200], key[QUEUE_KEY_MAX], ms[24];
+
+	snprintf(note, sizeof(note), "Đã gửi báo cáo / report sent: %s%s%s, %s",
+		 form_name(format), r->number ? " số " : "", r->number ? r->number : "", path);
+	if (actions_note(r->t, slug, r->k.id, note, &ar) || ar.rc) {
+		triage_err(r->t, "sent, but not recorded: %s", "đã gửi nhưng chưa ghi nhận được: %s", ar.msg);
+		return -1;
+	}
+	if (!strcmp(format, "vn") && r->number) {
+		const char *hs[6] = { "HSET", key, "initial_report_no", r->number, "initial_report_ms", ms };
+		redisReply *rep;
+
+		snprintf(ms, sizeof(ms), "%" PRId64, r->now_ms);
+		queue_key(key, sizeof(key), slug, "case", r->k.id);
+		rep = hd_redis_command(r->t->conn, 6, hs, NULL);
+		if (!rep || rep->type == REDIS_REPLY_ERROR) {
+			triage_err(r->t, "sent, but its number not kept: %s", "đã gửi nhưng chưa lưu được số ký hiệu: %s",
+				   rep ? rep->str : hd_redis_error(r->t->conn));
+			hd_redis_reply_free(rep);
+			return -1;
+		}
+		hd_redis_reply_free(rep);
+	}
+	return 0;
+}
+
 /* ---- the command ---- */
 
 static int run_report(struct triage *t, int argc, char **argv)
@@ -764,6 +849,7 @@ static int run_report(struct triage *t, int argc, char **argv)
 	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX], err[512], key[QUEUE_KEY_MAX];
 	redisReply *ev = NULL, *cs = NULL;
 	char *text = NULL;
+	bool send = false;
 	int rc = 1;
 
 	memset(&r, 0, sizeof(r));
@@ -782,6 +868,8 @@ static int run_report(struct triage *t, int argc, char **argv)
 			r.number = v, i++;
 		else if (!strcmp(a, "--tlp") && v)
 			r.tlp = v, i++;
+		else if (!strcmp(a, "--send"))
+			send = true;
 		else if (a[0] != '-' && !idp)
 			idp = a;
 		else
@@ -793,6 +881,13 @@ static int run_report(struct triage *t, int argc, char **argv)
 		return 2;
 	}
 	/* the configuration: required for the national forms */
+	if (send && (!outp || t->o.read_only)) {
+		triage_err(t, t->o.read_only ? "--send changes the ticket: refused under --read-only"
+					     : "--send needs -o FILE: the file the transport sends",
+			   t->o.read_only ? "--send thay đổi phiếu: bị từ chối ở chế độ --read-only"
+					  : "--send cần -o TỆP: tệp mà lệnh gửi sẽ gửi đi");
+		return t->o.read_only ? 1 : 2;
+	}
 	if (!confp && access(DEFAULT_REPORT_CONFIG, R_OK) == 0)
 		confp = DEFAULT_REPORT_CONFIG;
 	if (confp && !(r.conf = load_json(confp, err, sizeof(err)))) {
@@ -850,6 +945,12 @@ static int run_report(struct triage *t, int argc, char **argv)
 	if (r.missing)
 		triage_err(t, "%u mandatory field(s) flagged as missing: fill them in the report configuration",
 			   "%u trường bắt buộc còn thiếu (đã đánh dấu): hãy điền trong cấu hình báo cáo", r.missing);
+	if (send && (r.missing || transport(&r, outp, format) || record_sent(&r, slug, format, outp))) {
+		if (r.missing)
+			triage_err(t, "--send: not sent while mandatory fields are missing",
+				   "--send: không gửi khi còn trường bắt buộc bị thiếu");
+		goto out;
+	}
 	rc = 0;
 out:
 	free(text);
@@ -862,7 +963,7 @@ out:
 
 const struct triage_cmd cmd_report = {
 	"report",
-	"ID --format vn|vn-final|stix|misp|md [-o FILE] [--config FILE] [--number N] "
+	"ID --format vn|vn-final|stix|misp|md [-o FILE [--send]] [--config FILE] [--number N] "
 	"[--tlp clear|green|amber|amber+strict|red]",
 	"one incident as the national initial/closure report (Mẫu 03/04), STIX 2.1, MISP or a summary",
 	"một sự cố dưới dạng báo cáo ban đầu/kết thúc (Mẫu 03/04), STIX 2.1, MISP hoặc bản tóm tắt",

@@ -186,6 +186,47 @@ def main():
               "misp: the indicator is an attribute for IDS")
         check({"name": "tlp:green"} in ev.get("Tag", []), "misp: the TLP tag")
 
+        # --send: the configured transport gets the file; what was sent is
+        # recorded in the ticket, and the closure report cites it
+        outbox = os.path.join(tmp, "outbox")
+        os.makedirs(outbox)
+        sent = dict(CONFIG, transport={"command": f'cp "$HAIDANG_REPORT_FILE" "{outbox}/$HAIDANG_INCIDENT_ID.md" && '
+                                                  f'printf "%s" "$HAIDANG_REPORT_SUBJECT" > "{outbox}/subject"'})
+        sconf = os.path.join(tmp, "report-send.json")
+        with open(sconf, "w", encoding="utf-8") as f:
+            json.dump(sent, f, ensure_ascii=False)
+        notes_before = len(json.loads(subprocess.run([TRIAGE, "--redis", srv.url, "show", tid, "--json"],
+                                                     capture_output=True, text=True).stdout)["notes"])
+        path = os.path.join(tmp, "mau03.md")
+        r = subprocess.run([TRIAGE, "--redis", srv.url, "--as", "lan", "report", tid, "--format", "vn",
+                            "--config", sconf, "--number", "16/BC-ĐUCSC", "-o", path, "--send"],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, f"send: exit 0 ({r.stderr.strip()[:200]})")
+        check(os.path.exists(os.path.join(outbox, tid + ".md")) and
+              open(os.path.join(outbox, "subject"), encoding="utf-8").read().startswith("[TBSC]"),
+              "send: the transport got the report, the subject starts with [TBSC]")
+        show = json.loads(subprocess.run([TRIAGE, "--redis", srv.url, "show", tid, "--json"],
+                                         capture_output=True, text=True).stdout)
+        check(len(show["notes"]) == notes_before + 1 and "16/BC-ĐUCSC" in json.dumps(show["notes"][-1], ensure_ascii=False)
+              and show["notes"][-1].get("who") == "lan", "send: recorded in the ticket (a note by lan)")
+        check(any(h.get("action") == "note" and h.get("who") == "lan" for h in show["history"]),
+              "send: and in its history, with who and when")
+        r = report(srv.url, tid, "vn-final", "--config", conf)
+        check(r.returncode == 0 and "16/BC-ĐUCSC" in r.stdout and "THIẾU / MISSING: the initial report's date" not in r.stdout,
+              "send: the closure report cites the initial report's number and date")
+        bad = dict(CONFIG, transport={"command": "exit 3"})
+        with open(sconf, "w", encoding="utf-8") as f:
+            json.dump(bad, f, ensure_ascii=False)
+        r = subprocess.run([TRIAGE, "--redis", srv.url, "report", tid, "--format", "md", "--config", sconf,
+                            "-o", path, "--send"], capture_output=True, text=True, timeout=60)
+        show2 = json.loads(subprocess.run([TRIAGE, "--redis", srv.url, "show", tid, "--json"],
+                                          capture_output=True, text=True).stdout)
+        check(r.returncode == 1 and "failed" in r.stderr and len(show2["notes"]) == len(show["notes"]),
+              "send: a failing transport is reported and nothing is recorded")
+        r = subprocess.run([TRIAGE, "--redis", srv.url, "report", tid, "--format", "vn", "-o", path, "--send"],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 1 and "not sent" in r.stderr, "send: a report with missing mandatory fields is not sent")
+
         r = report(srv.url, tid, "md", "--config", conf)
         check(r.returncode == 0 and tickets[tid]["host"] in r.stdout and "Việc cần làm" in r.stdout,
               "md: a readable summary in Vietnamese and English")
