@@ -38,12 +38,12 @@
 
 #include "actions.h"
 #include "redis.h"
+#include "reportcfg.h"
 #include "triage.h"
 #include "util.h"
 #include "banned.h"
 
-#define DEFAULT_REPORT_CONFIG "/etc/haidang/report.json"
-#define VN_OFFSET_S (7 * 3600)
+#define DEFAULT_REPORT_CONFIG REPORTCFG_DEFAULT
 
 struct report {
 	struct triage *t;
@@ -60,20 +60,6 @@ struct report {
 
 /* ---- configuration ---- */
 
-static const char *cfg_str(const cJSON *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	while (o && (dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = cJSON_GetObjectItemCaseSensitive(o, key);
-		path = dot + 1;
-	}
-	o = o ? cJSON_GetObjectItemCaseSensitive(o, path) : NULL;
-	return cJSON_IsString(o) && o->valuestring[0] ? o->valuestring : NULL;
-}
-
 /* The configuration's entry for the ticket's agency: by key (the agency's
  * name or its queue key). */
 static const cJSON *agency_entry(const cJSON *conf, const struct ticket *k)
@@ -89,53 +75,14 @@ static const cJSON *agency_entry(const cJSON *conf, const struct ticket *k)
 	return NULL;
 }
 
-static cJSON *load_json(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-	cJSON *j;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > (16 << 20) || fseek(f, 0, SEEK_SET) ||
-	    !(buf = malloc((size_t)n + 1))) {
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read (or larger than 16 MiB)", path);
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		snprintf(err, errlen, "%s: cannot read", path);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	j = cJSON_ParseWithLength(buf, (size_t)n);
-	if (!j) {
-		const char *at = cJSON_GetErrorPtr();
-		unsigned line = 1;
-
-		for (const char *p = buf; at && p < at && *p; p++)
-			line += *p == '\n';
-		snprintf(err, errlen, "%s:%u: not valid JSON", path, line);
-	}
-	free(buf);
-	return j;
-}
-
 /* ---- time ---- */
 
 /* "dd/mm/yyyy" and "HH giờ MM phút" in Vietnam time. */
 static void vn_date(int64_t ms, char *d, size_t dl, char *tm_, size_t tl)
 {
-	time_t t = (time_t)(ms / 1000) + VN_OFFSET_S;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	reportcfg_vn_tm(ms, &tm);
 	if (d)
 		snprintf(d, dl, "%02d/%02d/%04d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
 	if (tm_)
@@ -232,8 +179,8 @@ static void describe(struct report *r)
 		fprintf(r->out, " Máy đích/nguồn liên quan: %s.", r->k.peer);
 	fputs(" Dấu hiệu chính:\n\n", r->out);
 	cJSON_ArrayForEach(e, r->evidence) {
-		const char *kind = cfg_str(e, "kind"), *ind = cfg_str(e, "indicator"),
-			   *rule = cfg_str(e, "rule"), *obs = cfg_str(e, "observed"), *src = cfg_str(e, "source");
+		const char *kind = reportcfg_str(e, "kind"), *ind = reportcfg_str(e, "indicator"),
+			   *rule = reportcfg_str(e, "rule"), *obs = reportcfg_str(e, "observed"), *src = reportcfg_str(e, "source");
 		if (++n > 10)
 			break;
 		fprintf(r->out, "- %s `%s`%s%s%s%s\n", kind ? kind : "?", ind ? ind : rule ? rule : "?",
@@ -253,10 +200,10 @@ static void section_reporter(struct report *r, const char *title)
 {
 	fprintf(r->out, "## %s\n\n", title);
 	fprintf(r->out, "- Tên tổ chức/cá nhân báo cáo sự cố (*): %s\n",
-		must(r, cfg_str(r->conf, "reporter.name"), "reporter.name"));
-	fprintf(r->out, "- Địa chỉ (*): %s\n", must(r, cfg_str(r->conf, "reporter.address"), "reporter.address"));
-	fprintf(r->out, "- Điện thoại (*): %s\n", must(r, cfg_str(r->conf, "reporter.phone"), "reporter.phone"));
-	fprintf(r->out, "- Email (*): %s\n\n", must(r, cfg_str(r->conf, "reporter.email"), "reporter.email"));
+		must(r, reportcfg_str(r->conf, "reporter.name"), "reporter.name"));
+	fprintf(r->out, "- Địa chỉ (*): %s\n", must(r, reportcfg_str(r->conf, "reporter.address"), "reporter.address"));
+	fprintf(r->out, "- Điện thoại (*): %s\n", must(r, reportcfg_str(r->conf, "reporter.phone"), "reporter.phone"));
+	fprintf(r->out, "- Email (*): %s\n\n", must(r, reportcfg_str(r->conf, "reporter.email"), "reporter.email"));
 }
 
 static void section_system(struct report *r, const char *title, bool full)
@@ -269,9 +216,9 @@ static void section_system(struct report *r, const char *title, bool full)
 	snprintf(name, sizeof(name), "agencies.\"%s\".operator", r->k.slug);
 	fprintf(r->out, "| | |\n|---|---|\n");
 	fprintf(r->out, "| Tên đơn vị vận hành hệ thống thông tin (*) | %s |\n",
-		must(r, cfg_str(a, "operator"), name));
-	fprintf(r->out, "| Cơ quan chủ quản | %s |\n", opt(cfg_str(a, "owner")));
-	fprintf(r->out, "| Tên hệ thống bị sự cố | %s (tên miền: ", opt(cfg_str(a, "system")));
+		must(r, reportcfg_str(a, "operator"), name));
+	fprintf(r->out, "| Cơ quan chủ quản | %s |\n", opt(reportcfg_str(a, "owner")));
+	fprintf(r->out, "| Tên hệ thống bị sự cố | %s (tên miền: ", opt(reportcfg_str(a, "system")));
 	list_line(r->out, cJSON_GetObjectItemCaseSensitive(a, "domains"));
 	fputs("; IP: ", r->out);
 	list_line(r->out, cJSON_GetObjectItemCaseSensitive(a, "ips"));
@@ -282,9 +229,9 @@ static void section_system(struct report *r, const char *title, bool full)
 	fputs("|\n", r->out);
 	if (full) {
 		fprintf(r->out, "| Tổ chức cung cấp dịch vụ an toàn thông tin (nếu có) | %s |\n",
-			opt(cfg_str(a, "security_provider")));
+			opt(reportcfg_str(a, "security_provider")));
 		fprintf(r->out, "| Tên nhà cung cấp dịch vụ kết nối bên ngoài (nếu có) | %s |\n",
-			opt(cfg_str(a, "isp")));
+			opt(reportcfg_str(a, "isp")));
 	}
 	fputc('\n', r->out);
 }
@@ -300,10 +247,10 @@ static void form_vn(struct report *r)
 		fprintf(r->out, "Số ký hiệu: %s\n\n", r->number);
 	section_reporter(r, "A. THÔNG TIN VỀ TỔ CHỨC/CÁ NHÂN BÁO CÁO SỰ CỐ");
 	fputs("## B. NGƯỜI LIÊN HỆ\n\n", r->out);
-	fprintf(r->out, "- Họ và tên (*): %s\n", must(r, cfg_str(r->conf, "contact.name"), "contact.name"));
-	fprintf(r->out, "- Chức vụ: %s\n", opt(cfg_str(r->conf, "contact.position")));
-	fprintf(r->out, "- Điện thoại (*): %s\n", must(r, cfg_str(r->conf, "contact.phone"), "contact.phone"));
-	fprintf(r->out, "- Email (*): %s\n\n", must(r, cfg_str(r->conf, "contact.email"), "contact.email"));
+	fprintf(r->out, "- Họ và tên (*): %s\n", must(r, reportcfg_str(r->conf, "contact.name"), "contact.name"));
+	fprintf(r->out, "- Chức vụ: %s\n", opt(reportcfg_str(r->conf, "contact.position")));
+	fprintf(r->out, "- Điện thoại (*): %s\n", must(r, reportcfg_str(r->conf, "contact.phone"), "contact.phone"));
+	fprintf(r->out, "- Email (*): %s\n\n", must(r, reportcfg_str(r->conf, "contact.email"), "contact.email"));
 	section_system(r, "C. THÔNG TIN CHI TIẾT VỀ HỆ THỐNG BỊ SỰ CỐ", true);
 	fputs("## D. MÔ TẢ SƠ BỘ VỀ SỰ CỐ (*)\n\n", r->out);
 	describe(r);
@@ -319,7 +266,7 @@ static void form_vn(struct report *r)
 		"sự cố cho tổ chức, cá nhân\n%s ISP đang trực tiếp cung cấp dịch vụ\n%s Cơ quan điều phối\n\n",
 		box(true), box(false), box(!strcmp(r->k.status, "escalated")));
 	fputs("## I. THÔNG TIN BỔ SUNG VỀ HỆ THỐNG XẢY RA SỰ CỐ\n\n", r->out);
-	fprintf(r->out, "- Hệ điều hành: %s\n", opt(cfg_str(a, "os")));
+	fprintf(r->out, "- Hệ điều hành: %s\n", opt(reportcfg_str(a, "os")));
 	fprintf(r->out, "- Các dịch vụ có trên hệ thống: %s Web server %s Mail server %s Database server\n",
 		box(has(sv, "web")), box(has(sv, "mail")), box(has(sv, "database")));
 	fprintf(r->out, "- Các biện pháp an toàn thông tin đã triển khai: %s Antivirus %s Firewall "
@@ -329,7 +276,7 @@ static void form_vn(struct report *r)
 	list_line(r->out, cJSON_GetObjectItemCaseSensitive(a, "ips"));
 	fputs("\n- Các tên miền của hệ thống: ", r->out);
 	list_line(r->out, cJSON_GetObjectItemCaseSensitive(a, "domains"));
-	fprintf(r->out, "\n- Mục đích chính sử dụng hệ thống: %s\n", opt(cfg_str(a, "purpose")));
+	fprintf(r->out, "\n- Mục đích chính sử dụng hệ thống: %s\n", opt(reportcfg_str(a, "purpose")));
 	fprintf(r->out, "- Thông tin gửi kèm: %s Nhật ký hệ thống (sự kiện EVE của cảm biến)\n", box(true));
 	fprintf(r->out, "- Các thông tin cung cấp trong thông báo sự cố này đều phải được giữ bí mật: %s Có %s Không\n\n",
 		box(true), box(false));
@@ -511,7 +458,7 @@ static char *stix_bundle(struct report *r)
 	/* the reporting team */
 	{
 		char u[37];
-		const char *name = cfg_str(r->conf, "reporter.name");
+		const char *name = reportcfg_str(r->conf, "reporter.name");
 
 		uuid5(ns_hd, name ? name : "haidang", u);
 		snprintf(ident, sizeof(ident), "identity--%s", u);
@@ -520,8 +467,8 @@ static char *stix_bundle(struct report *r)
 		cJSON_AddStringToObject(o, "name", name ? name : "haidang provincial CSIRT");
 		cJSON_AddStringToObject(o, "identity_class", "organization");
 		cJSON_AddItemToObject(o, "sectors", cJSON_CreateStringArray((const char *[]){ "government" }, 1));
-		if (cfg_str(r->conf, "reporter.email"))
-			cJSON_AddStringToObject(o, "contact_information", cfg_str(r->conf, "reporter.email"));
+		if (reportcfg_str(r->conf, "reporter.email"))
+			cJSON_AddStringToObject(o, "contact_information", reportcfg_str(r->conf, "reporter.email"));
 		cJSON_AddItemToArray(objs, o);
 	}
 	/* TLP 2.0, as its STIX extension defines the markings */
@@ -565,7 +512,7 @@ static char *stix_bundle(struct report *r)
 	cJSON_AddItemToArray(rep_refs, cJSON_CreateString(od_id));
 	/* each indicator the incident matched, and its sighting */
 	cJSON_ArrayForEach(e, r->evidence) {
-		const char *kind = cfg_str(e, "kind"), *type = cfg_str(e, "type"), *val = cfg_str(e, "indicator");
+		const char *kind = reportcfg_str(e, "kind"), *type = reportcfg_str(e, "type"), *val = reportcfg_str(e, "indicator");
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "count");
 		char pat[1024], sid[128], ef[64], el[64];
 
@@ -575,17 +522,17 @@ static char *stix_bundle(struct report *r)
 		o = cJSON_CreateObject();
 		common(o, "indicator", id, ident, mark, now);
 		cJSON_AddStringToObject(o, "name", val);
-		cJSON_AddStringToObject(o, "description", cfg_str(e, "observed") ? cfg_str(e, "observed") : val);
+		cJSON_AddStringToObject(o, "description", reportcfg_str(e, "observed") ? reportcfg_str(e, "observed") : val);
 		cJSON_AddItemToObject(o, "indicator_types",
 				      cJSON_CreateStringArray((const char *[]){ "malicious-activity" }, 1));
 		cJSON_AddStringToObject(o, "pattern", pat);
 		cJSON_AddStringToObject(o, "pattern_type", "stix");
 		cJSON_AddStringToObject(o, "valid_from", first);
-		if (cfg_str(e, "source")) {
+		if (reportcfg_str(e, "source")) {
 			cJSON *lab = cJSON_AddArrayToObject(o, "labels");
 			char l[160];
 
-			snprintf(l, sizeof(l), "source:%s", cfg_str(e, "source"));
+			snprintf(l, sizeof(l), "source:%s", reportcfg_str(e, "source"));
 			cJSON_AddItemToArray(lab, cJSON_CreateString(l));
 		}
 		cJSON_AddItemToArray(objs, o);
@@ -594,9 +541,9 @@ static char *stix_bundle(struct report *r)
 		sdo_id(r, "sighting", val, sid, sizeof(sid));
 		o = cJSON_CreateObject();
 		common(o, "sighting", sid, ident, mark, now);
-		stix_time(queue_iso_ms(cfg_str(e, "first_seen") ? cfg_str(e, "first_seen") : r->k.first_seen),
+		stix_time(queue_iso_ms(reportcfg_str(e, "first_seen") ? reportcfg_str(e, "first_seen") : r->k.first_seen),
 			  ef, sizeof(ef));
-		stix_time(queue_iso_ms(cfg_str(e, "last_seen") ? cfg_str(e, "last_seen") : r->k.last_seen),
+		stix_time(queue_iso_ms(reportcfg_str(e, "last_seen") ? reportcfg_str(e, "last_seen") : r->k.last_seen),
 			  el, sizeof(el));
 		cJSON_AddStringToObject(o, "first_seen", ef);
 		cJSON_AddStringToObject(o, "last_seen", el);
@@ -678,13 +625,13 @@ static char *misp_event(struct report *r)
 	cJSON_AddStringToObject(ev, "date", date);
 	cJSON_AddStringToObject(ev, "timestamp", ts);
 	cJSON_AddBoolToObject(ev, "published", false);
-	if (cfg_str(r->conf, "reporter.name")) {
+	if (reportcfg_str(r->conf, "reporter.name")) {
 		cJSON *org = cJSON_AddObjectToObject(ev, "Orgc");
-		cJSON_AddStringToObject(org, "name", cfg_str(r->conf, "reporter.name"));
+		cJSON_AddStringToObject(org, "name", reportcfg_str(r->conf, "reporter.name"));
 	}
 	attrs = cJSON_AddArrayToObject(ev, "Attribute");
 	cJSON_ArrayForEach(e, r->evidence) {
-		const char *kind = cfg_str(e, "kind"), *type = cfg_str(e, "type"), *val = cfg_str(e, "indicator");
+		const char *kind = reportcfg_str(e, "kind"), *type = reportcfg_str(e, "type"), *val = reportcfg_str(e, "indicator");
 		const char *cat = NULL, *mt;
 		char au[37], key[700];
 
@@ -700,8 +647,8 @@ static char *misp_event(struct report *r)
 		cJSON_AddBoolToObject(a, "to_ids", true);
 		cJSON_AddStringToObject(a, "timestamp", ts);
 		cJSON_AddStringToObject(a, "distribution", "5");
-		if (cfg_str(e, "observed"))
-			cJSON_AddStringToObject(a, "comment", cfg_str(e, "observed"));
+		if (reportcfg_str(e, "observed"))
+			cJSON_AddStringToObject(a, "comment", reportcfg_str(e, "observed"));
 		cJSON_AddItemToArray(attrs, a);
 	}
 	/* the agency's host as the victim side */
@@ -751,7 +698,7 @@ static void summary_md(struct report *r)
 		r->k.status, r->k.assignee[0] ? " — " : "", r->k.assignee, r->k.national_type);
 	fputs("## Điều đã thấy / What was seen\n\n", r->out);
 	cJSON_ArrayForEach(e, r->evidence) {
-		const char *ind = cfg_str(e, "indicator"), *rule = cfg_str(e, "rule"), *obs = cfg_str(e, "observed");
+		const char *ind = reportcfg_str(e, "indicator"), *rule = reportcfg_str(e, "rule"), *obs = reportcfg_str(e, "observed");
 		fprintf(r->out, "- %s%s%s\n", ind ? ind : rule ? rule : "?", obs ? " — " : "", obs ? obs : "");
 	}
 	fputs("\n## Việc cần làm / What to do\n\n"
@@ -774,7 +721,7 @@ static const char *form_name(const char *format)
  * environment variables, never spliced into the command line. */
 static int transport(struct report *r, const char *path, const char *format)
 {
-	const char *cmd = cfg_str(r->conf, "transport.command");
+	const char *cmd = reportcfg_str(r->conf, "transport.command");
 	char subject[600];
 	pid_t pid;
 	int st;
@@ -890,7 +837,7 @@ static int run_report(struct triage *t, int argc, char **argv)
 	}
 	if (!confp && access(DEFAULT_REPORT_CONFIG, R_OK) == 0)
 		confp = DEFAULT_REPORT_CONFIG;
-	if (confp && !(r.conf = load_json(confp, err, sizeof(err)))) {
+	if (confp && !(r.conf = reportcfg_load(confp, err, sizeof(err)))) {
 		triage_err(t, "report configuration: %s", "cấu hình báo cáo: %s", err);
 		return 2;
 	}

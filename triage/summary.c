@@ -37,12 +37,13 @@
 #include "category.h"
 #include "redis.h"
 #include "svg.h"
+#include "reportcfg.h"
 #include "triage.h"
 #include "util.h"
 #include "banned.h"
 
-#define DEFAULT_REPORT_CONFIG "/etc/haidang/report.json"
-#define VN_OFFSET_S (7 * 3600)
+#define DEFAULT_REPORT_CONFIG REPORTCFG_DEFAULT
+#define VN_OFFSET_S REPORTCFG_VN_OFFSET_S
 #define DAY_MS INT64_C(86400000)
 #define BATCH 256          /* tickets read in one pipeline */
 #define TOP_N 10           /* rows of the top indicators and rules */
@@ -192,20 +193,13 @@ static const char *const sev_vi[] = { "khẩn cấp", "cao", "trung bình", "th�
 
 /* ---- time ---- */
 
-static void vn_tm(int64_t ms, struct tm *tm)
-{
-	time_t t = (time_t)(ms / 1000) + VN_OFFSET_S;
-
-	gmtime_r(&t, tm);
-}
-
 /* "dd/mm/yyyy" (with_time: " HH:MM") in Vietnam time. */
 static void vn_date(int64_t ms, bool with_time, char *b, size_t n)
 {
 	struct tm tm;
 	char full[96];
 
-	vn_tm(ms, &tm);
+	reportcfg_vn_tm(ms, &tm);
 	snprintf(full, sizeof(full), "%02d/%02d/%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 	if (!with_time)
@@ -274,66 +268,10 @@ static void thousands(uint64_t v, char *b, size_t n)
 
 /* ---- configuration (the report configuration of "report") ---- */
 
-static const char *cfg_str(const cJSON *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	while (o && (dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = cJSON_GetObjectItemCaseSensitive(o, key);
-		path = dot + 1;
-	}
-	o = o ? cJSON_GetObjectItemCaseSensitive(o, path) : NULL;
-	return cJSON_IsString(o) && o->valuestring[0] ? o->valuestring : NULL;
-}
-
-static cJSON *load_config(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	cJSON *j = NULL;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open (%s)", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		size_t got;
-
-		if (len + 4096 + 1 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > (16u << 20) || !(nb = realloc(buf, cap))) {
-				snprintf(err, errlen, "%s: larger than 16 MiB", path);
-				goto out;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, 4096, f);
-		len += got;
-		if (got < 4096)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read", path);
-		goto out;
-	}
-	buf[len] = '\0';
-	if (!(j = cJSON_ParseWithLength(buf, len)))
-		snprintf(err, errlen, "%s: not valid JSON", path);
-out:
-	fclose(f);
-	free(buf);
-	return j;
-}
-
 /* A mandatory field of Mẫu 05: its value, or a visible flag. */
 static const char *must(struct summary *S, const char *path, char *flag, size_t n)
 {
-	const char *v = cfg_str(S->conf, path);
+	const char *v = reportcfg_str(S->conf, path);
 
 	if (v)
 		return v;
@@ -404,8 +342,8 @@ static int count_evidence(struct summary *S, const char *evidence, const char *i
 	int rc = 0;
 
 	cJSON_ArrayForEach(e, ev) {
-		const char *kind = cfg_str(e, "kind"), *ind = cfg_str(e, "indicator"),
-			   *rule = cfg_str(e, "rule"), *type = cfg_str(e, "type");
+		const char *kind = reportcfg_str(e, "kind"), *ind = reportcfg_str(e, "indicator"),
+			   *rule = reportcfg_str(e, "rule"), *type = reportcfg_str(e, "type");
 		const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(e, "count");
 		uint64_t c = cJSON_IsNumber(cnt) && cnt->valuedouble > 0 ? (uint64_t)cnt->valuedouble : 1;
 		struct tally *t = NULL;
@@ -1187,7 +1125,7 @@ static int write_mau05(struct summary *S)
 	size_t fp = 0, open_ = 0, mapped = 0;
 	int64_t span_days = (S->to_ms - S->from_ms) / DAY_MS;
 	bool annual = span_days > 200;
-	const char *place = cfg_str(S->conf, "reporter.place");
+	const char *place = reportcfg_str(S->conf, "reporter.place");
 	struct tm now;
 	FILE *f;
 	int bad;
@@ -1233,7 +1171,7 @@ static int write_mau05(struct summary *S)
 	}
 	vn_date(S->from_ms, false, d1, sizeof(d1));
 	vn_date(S->to_ms - 1, false, d2, sizeof(d2));
-	vn_tm(S->now_ms, &now);
+	reportcfg_vn_tm(S->now_ms, &now);
 	vn_date(S->now_ms, false, today, sizeof(today));
 	fputs("<div align=\"right\">Mẫu số 05<br>Ban hành kèm theo Thông tư số 20/2017/TT-BTTTT ngày 12/9/2017 "
 	      "của Bộ Thông tin và Truyền thông</div>\n\n"
@@ -1241,9 +1179,9 @@ static int write_mau05(struct summary *S)
 	      "<br>---------------</div>\n\n", f);
 	fputs("**Kính gửi:** ", f);
 	md_cell(f, must(S, "national_center.name", fl[0], sizeof(fl[0])));
-	if (cfg_str(S->conf, "national_center.address")) {
+	if (reportcfg_str(S->conf, "national_center.address")) {
 		fputs(" — ", f);
-		md_cell(f, cfg_str(S->conf, "national_center.address"));
+		md_cell(f, reportcfg_str(S->conf, "national_center.address"));
 	}
 	fprintf(f, "\n\n# BÁO CÁO TỔNG HỢP %s VỀ HOẠT ĐỘNG TIẾP NHẬN VÀ XỬ LÝ SỰ CỐ\n\n"
 		"%s 06 tháng   %s 01 năm\n\n"
@@ -1298,8 +1236,8 @@ static int write_mau05(struct summary *S)
 	fputs("## 3. Danh sách các tổ chức nước ngoài hỗ trợ xử lý sự cố\n\n", f);
 	helper_list(f, &fgn);
 	fputs("## 4. Đề xuất kiến nghị\n\n", f);
-	if (cfg_str(S->conf, "proposals"))
-		md_cell(f, cfg_str(S->conf, "proposals"));
+	if (reportcfg_str(S->conf, "proposals"))
+		md_cell(f, reportcfg_str(S->conf, "proposals"));
 	else
 		fputs("……", f);
 	fprintf(f, "\n\n<div align=\"right\">%s, ngày %02d tháng %02d năm %04d<br><b>NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT</b>"
@@ -1369,7 +1307,7 @@ static int run_summary(struct triage *t, int argc, char **argv)
 	}
 	if (!confp && access(DEFAULT_REPORT_CONFIG, R_OK) == 0)
 		confp = DEFAULT_REPORT_CONFIG;
-	if (confp && !(S.conf = load_config(confp, err, sizeof(err)))) {
+	if (confp && !(S.conf = reportcfg_load(confp, err, sizeof(err)))) {
 		triage_err(t, "report configuration: %s", "cấu hình báo cáo: %s", err);
 		return 2;
 	}
