@@ -323,8 +323,7 @@ static int usage(const struct triage *t)
 }
 
 /* A refusal before any script ran: the changing verbs' JSON and exit 1. */
-static int refuse(const struct triage *t, const struct ticket *k, bool json, const char *why,
-		  const char *msg)
+static int refuse(const struct ticket *k, bool json, const char *why, const char *msg)
 {
 	if (json) {
 		struct jw w;
@@ -341,7 +340,6 @@ static int refuse(const struct triage *t, const struct ticket *k, bool json, con
 		print_jw(&w);
 		jw_finish(&w);
 	}
-	(void)t;
 	fprintf(stderr, "haidang-triage: playbook: %s\n", msg);
 	return 1;
 }
@@ -356,7 +354,6 @@ static int run_playbook(struct triage *t, int argc, char **argv)
 	struct checklist c;
 	struct ticket k;
 	size_t problems = 0;
-	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
@@ -408,7 +405,7 @@ static int run_playbook(struct triage *t, int argc, char **argv)
 		snprintf(msg, sizeof(msg), t->vi ? "không có quy trình nào cho loại sự cố '%s' (trong %s)"
 						 : "no playbook serves category '%s' (in %s)",
 			 k.category, checklist_dir(t));
-		return refuse(t, &k, json, "noplaybook", msg);
+		return refuse(&k, json, "noplaybook", msg);
 	}
 	if (step_arg) {
 		struct action_result r;
@@ -419,7 +416,7 @@ static int run_playbook(struct triage *t, int argc, char **argv)
 				 t->vi ? "'%s' không phải một bước của quy trình «%s» (số thứ tự 1-%zu hoặc mã bước)"
 				       : "'%s' is not a step of the playbook '%s' (a number 1-%zu or a step id)",
 				 step_arg, checklist_playbook_name(p, t->vi), p->nsteps);
-			return refuse(t, &k, json, "nostep", msg);
+			return refuse(&k, json, "nostep", msg);
 		}
 		actions_playbook_step(t, slug, id, p, (size_t)s, done, expect, &r);
 		if (json) {
@@ -475,7 +472,7 @@ static int run_playbook(struct triage *t, int argc, char **argv)
 		print_text(t, &k, &c);
 	}
 	checklist_finish(&c);
-	return rc;
+	return 0;
 }
 
 const struct triage_cmd cmd_playbook = {
