@@ -682,6 +682,13 @@ def case_playbook():
         r = subprocess.run([TRIAGE, "--config", conf, "--redis", url, "--lang", "en", "playbook", a],
                            capture_output=True, text=True, timeout=60)
         check(r.returncode == 2 and nodir in r.stderr, f"the config key playbooks ({r.stderr.strip()})")
+        q = next((x for x in order if x.startswith("if-condition--")), None)
+        if q:
+            r = tr(url, "playbook", a, "--done", q, "--json")
+            d = js(r) or {}
+            check(r.returncode == 0 and d.get("ok") and d.get("step") == q and
+                  case_of(srv, a).get("pb:" + q, "").endswith("|lan"),
+                  "a question (if-condition step) is ticked once answered")
         check(chain_ok(srv, a) and tr(url, "history", a).returncode == 0, "the chain verifies at the end")
 
 
