@@ -1,6 +1,6 @@
 /*
  * actions.c - what an analyst does to a ticket: claim, assign, status,
- * note, merge, escalate, reopen; reading and checking the history chain;
+ * note, merge, escalate, reopen, tick a playbook step; reading and checking the history chain;
  * the reporting deadlines (docs/triage.md).
  *
  * Each change is one Lua script run atomically in Redis on the keys of one
@@ -249,7 +249,29 @@
 "  { 'count', c2 + c1, 'merged_from', id })\n" \
 "return { 0, 'ok', v1, v2 }\n"
 
-enum action { A_CLAIM, A_ASSIGN, A_STATUS, A_NOTE, A_MERGE, A_ESCALATE, A_REOPEN, A__COUNT };
+/* ARGV 5-9: step id, "1" tick / "0" untick, step number, step name,
+ * playbook id. The tick is field pb:STEP of the case hash, "MS|WHO", and
+ * "" once unticked (no HDEL: analysts have no deleting command). Whether
+ * the step is in the ticket's playbook is checked by the caller, which has
+ * the playbook; the script checks that it is shaped as a step id. */
+#define LUA_PLAYBOOK \
+"local step, done, no, name, pbid = ARGV[5], ARGV[6] == '1', tonumber(ARGV[7]), ARGV[8], ARGV[9]\n" \
+"if not no or not string.match(step, '^[a-z-]+%-%-%x+%-%x+%-%x+%-%x+%-%x+$') then\n" \
+"  return redis.error_reply('ERR haidang playbook: not a step id')\n" \
+"end\n" \
+"local t = load(1)\n" \
+"if not t then return refuse('nodet') end\n" \
+"if t.status == 'duplicate' then return refuse('pbdup', t, t.merged_into) end\n" \
+"local field = 'pb:' .. step\n" \
+"local cur = redis.call('HGET', KEYS[1], field)\n" \
+"if (type(cur) == 'string' and cur ~= '') == done then return { 0, 'already', t.version } end\n" \
+"local r = fresh(t)\n" \
+"if r then return r end\n" \
+"return { 0, 'ok', commit(1, id, t, 'playbook', { field, done and (num(now) .. '|' .. who) or '' },\n" \
+"  { step, not done }, { step, done, 'step_no', no, 'step_name', name, 'playbook', pbid }) }\n"
+
+enum action { A_CLAIM, A_ASSIGN, A_STATUS, A_NOTE, A_MERGE, A_ESCALATE, A_REOPEN, A_PLAYBOOK,
+	      A__COUNT };
 
 static const char *const action_src[A__COUNT] = {
 	[A_CLAIM] = LUA_PRELUDE LUA_CLAIM,
@@ -259,6 +281,7 @@ static const char *const action_src[A__COUNT] = {
 	[A_MERGE] = LUA_PRELUDE LUA_MERGE,
 	[A_ESCALATE] = LUA_PRELUDE LUA_ESCALATE,
 	[A_REOPEN] = LUA_PRELUDE LUA_REOPEN,
+	[A_PLAYBOOK] = LUA_PRELUDE LUA_PLAYBOOK,
 };
 
 static struct hd_redis_script scripts[A__COUNT];
@@ -441,6 +464,9 @@ static void explain(const struct triage *t, struct action_result *r, const char 
 		    "sự cố %s đã được gộp vào %s; không thể gộp hai lần", id, a);
 	else if (!strcmp(why, "nointo"))
 		say(t, r, "no incident %s to merge into", "không có sự cố %s để gộp vào", a);
+	else if (!strcmp(why, "pbdup"))
+		say(t, r, "%s was merged into %s: follow the playbook there",
+		    "sự cố %s đã được gộp vào %s: hãy theo quy trình ở sự cố đó", id, a);
 	else if (!strcmp(why, "intodup"))
 		say(t, r, "%s is itself a duplicate of %s: merge into %s instead",
 		    "sự cố %s cũng là bản trùng của %s: hãy gộp vào %s", a, b, b);
@@ -618,6 +644,32 @@ int actions_reopen(struct triage *t, const char *slug, const char *id, int64_t e
 	if (prepare(t, &c, slug, id, expect, r))
 		return r->rc;
 	return run(t, A_REOPEN, &c, id, r);
+}
+
+int actions_playbook_step(struct triage *t, const char *slug, const char *id,
+			  const struct playbook *p, size_t step, bool done, int64_t expect,
+			  struct action_result *r)
+{
+	struct call c;
+	char no[24], name[2 * PLAYBOOK_TEXT_MAX + 4];
+	const struct playbook_step *st;
+
+	if (prepare(t, &c, slug, id, expect, r))
+		return r->rc;
+	if (!p || step >= p->nsteps) {
+		result_set(r, 1, "nostep");
+		say(t, r, "no such step in the playbook of %s", "quy trình của sự cố %s không có bước này", id);
+		return r->rc;
+	}
+	st = &p->steps[step];
+	snprintf(no, sizeof(no), "%zu", step + 1);
+	snprintf(name, sizeof(name), "%s / %s", st->name_vi, st->name_en);
+	arg(&c, st->id);
+	arg(&c, done ? "1" : "0");
+	arg(&c, no);
+	arg(&c, name);
+	arg(&c, p->id);
+	return run(t, A_PLAYBOOK, &c, id, r);
 }
 
 /* ---- history ---- */

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "playbook.h"
 #include "triage.h"
 
 /* States, in the order of the usual path. */
@@ -28,7 +29,7 @@ struct action_result {
 	char reason[16];      /* rc 0: "ok" or "already" (nothing to change); rc 1: "nodet",
 				 "stale", "held", "closed", "illegal", "same", "usemerge",
 				 "mergedfinal", "self", "merged", "nointo", "intodup",
-				 "agency", "badstate"; rc 2: "queue" */
+				 "agency", "badstate", "pbdup", "nostep"; rc 2: "queue" */
 	char msg[512];        /* in the analyst's language */
 	uint64_t version;     /* the ticket's version after (or at) the attempt */
 	uint64_t into_version; /* merge: the survivor's version after */
@@ -58,6 +59,15 @@ int actions_escalate(struct triage *t, const char *slug, const char *id, int64_t
 		     struct action_result *r);
 int actions_reopen(struct triage *t, const char *slug, const char *id, int64_t expect,
 		   struct action_result *r);
+/* Ticks (done) or unticks step (an index into p->steps, the checklist's
+ * order) of the ticket's playbook p: the case hash field pb:STEP-ID, a
+ * history entry "playbook" ({STEP-ID: false} -> {STEP-ID: true, step_no,
+ * step_name, playbook}) and a stream entry. "already" when the step is
+ * so already; refused on a duplicate (its survivor has the work). The
+ * caller picks p from the ticket's category (checklist.h). */
+int actions_playbook_step(struct triage *t, const char *slug, const char *id,
+			  const struct playbook *p, size_t step, bool done, int64_t expect,
+			  struct action_result *r);
 
 /* History entries, oldest first, each checked against the chain: *ok is
  * false from the first entry whose hash or link does not match. Returns

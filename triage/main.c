@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checklist.h"
 #include "conf.h"
 #include "log.h"
 #include "redis.h"
@@ -46,6 +47,9 @@ static const struct conf_opt triage_opts[] = {
 	  "language of messages (default: from LANG)", "ngôn ngữ hiển thị (mặc định: theo LANG)", false },
 	{ "read-only", 0, CONF_BOOL, O(read_only), "no", 0, 0, NULL,
 	  "refuse every command that changes the queue", "từ chối mọi lệnh làm thay đổi hàng đợi", false },
+	{ "playbooks", 0, CONF_STR, O(playbooks), "", 0, 0, "DIR",
+	  "the response playbooks (default: $HAIDANG_PLAYBOOKS, else the installed ones)",
+	  "thư mục quy trình xử lý (mặc định: $HAIDANG_PLAYBOOKS, nếu không thì bản đã cài)", false },
 };
 #undef O
 
@@ -54,6 +58,7 @@ static const struct triage_cmd *const cmd_table[] = {
 	&cmd_escalate, &cmd_reopen, &cmd_history, &cmd_watch, &cmd_sensors, &cmd_admin, &cmd_report,
 	&cmd_tui,
 	&cmd_summary,
+	&cmd_playbook,
 };
 
 void triage_err(const struct triage *t, const char *en, const char *vi, ...)
@@ -192,6 +197,7 @@ int main(int argc, char **argv)
 		rc = cmd->run(&t, 1, none);
 	} else
 		rc = cmd->run(&t, argc - next, argv + next);
+	checklist_unload(&t);
 	hd_redis_close(t.conn);
 	conf_free(triage_opts, ARRAY_SIZE(triage_opts), &t.o);
 	return rc;

@@ -6,7 +6,8 @@
  *
  * Tickets are read per agency (docs/queue.md: one hash slot each), with
  * the commands pipelined so a list of thousands takes a few round trips,
- * and only the fields a list shows (HMGET: the evidence stays in Redis).
+ * and only the fields a list shows (HMGET: the evidence stays in Redis;
+ * the case hash whole, small, for its playbook ticks: checklist.h).
  * The first page by urgency, the usual view, reads only the top of each
  * agency's urgency index and the tickets that make the page, so it costs
  * the same with 100 or 100,000 incidents in the queue.
@@ -23,6 +24,7 @@
 #include <hiredis/hiredis.h>
 
 #include "actions.h"
+#include "checklist.h"
 #include "jsonw.h"
 #include "redis.h"
 #include "triage.h"
@@ -188,9 +190,6 @@ static const char *const det_fields[] = {
 	"sev_rank", "score", "host", "peer", "indicator", "first_seen", "last_seen",
 	"first_seen_ms", "last_seen_ms", "created_ms", "count",
 };
-static const char *const case_fields[] = {
-	"status", "assignee", "version", "merged_into", "updated_by", "updated_ms", "escalated_ms",
-};
 
 /* Fills k from the reply to HMGET key names... */
 static void fill(struct ticket *k, const redisReply *r, const char *const *names, size_t n)
@@ -212,17 +211,40 @@ static void ticket_init(struct ticket *k, const char *slug, const char *id)
 	str_copy(k->status, "new", sizeof(k->status));
 }
 
-/* Appends HMGET det and HMGET case of one ticket. */
+/* Fills k from the reply to HGETALL of the case hash, and counts the
+ * ticks of the playbook serving k's category (known from det, read first). */
+static void fill_case(struct triage *t, struct ticket *k, const redisReply *r)
+{
+	const struct playbook *p = checklist_playbook_for(t, k->category);
+
+	if (p) {
+		str_copy(k->playbook, p->id, sizeof(k->playbook));
+		k->pb_steps = (unsigned)p->nsteps;
+	}
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+		const char *f = r->element[i]->str, *v = r->element[i + 1]->str;
+
+		if (r->element[i]->type != REDIS_REPLY_STRING ||
+		    r->element[i + 1]->type != REDIS_REPLY_STRING)
+			continue;
+		if (!strncmp(f, CHECKLIST_FIELD, sizeof(CHECKLIST_FIELD) - 1))
+			k->pb_done += checklist_mark_step(p, f, v) >= 0;
+		else
+			put(k, f, v);
+	}
+	if (!k->status[0])
+		str_copy(k->status, "new", sizeof(k->status));
+}
+
+/* Appends HMGET det and HGETALL case of one ticket. */
 static int append_ticket(struct triage *t, const char *slug, const char *id)
 {
 	char kd[QUEUE_KEY_MAX], kc[QUEUE_KEY_MAX];
-	const char *a1[2 + ARRAY_SIZE(det_fields)] = { "HMGET", kd },
-		   *a2[2 + ARRAY_SIZE(case_fields)] = { "HMGET", kc };
+	const char *a1[2 + ARRAY_SIZE(det_fields)] = { "HMGET", kd }, *a2[2] = { "HGETALL", kc };
 
 	if (queue_key(kd, sizeof(kd), slug, "det", id) || queue_key(kc, sizeof(kc), slug, "case", id))
 		return -1;
 	memcpy(a1 + 2, det_fields, sizeof(det_fields));
-	memcpy(a2 + 2, case_fields, sizeof(case_fields));
 	return hd_redis_append(t->conn, (int)ARRAY_SIZE(a1), a1, NULL) ||
 	       hd_redis_append(t->conn, (int)ARRAY_SIZE(a2), a2, NULL) ? -1 : 0;
 }
@@ -242,7 +264,7 @@ static int read_ticket(struct triage *t, struct ticket *k)
 	exists = d->type == REDIS_REPLY_ARRAY && d->elements > 0 &&
 		 d->element[0]->type == REDIS_REPLY_STRING;
 	fill(k, d, det_fields, ARRAY_SIZE(det_fields));
-	fill(k, c, case_fields, ARRAY_SIZE(case_fields));
+	fill_case(t, k, c);
 	hd_redis_reply_free(d);
 	hd_redis_reply_free(c);
 	return exists;
@@ -377,6 +399,12 @@ void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, in
 		jw_int(w, "deadline_left_s", left);
 	jw_bool(w, "overdue", left != ACTIONS_NO_DEADLINE && left < 0);
 	jw_bool(w, "report_now", actions_report_now(k));
+	if (k->playbook[0])
+		jw_str(w, "playbook", k->playbook);
+	else
+		jw_null(w, "playbook");
+	jw_uint(w, "playbook_done", k->pb_done);
+	jw_uint(w, "playbook_steps", k->pb_steps);
 }
 
 /* The deadline column: "NOW" (report at once), "OVERDUE", "4d03h", "-". */
@@ -920,6 +948,7 @@ static int run_list(struct triage *t, int argc, char **argv)
 		col(t->vi ? "TRẠNG THÁI" : "STATUS", 11);
 		col(t->vi ? "HẠN B.CÁO" : "DEADLINE", 9);
 		col(t->vi ? "NGƯỜI NHẬN" : "CLAIMED", 10);
+		col(t->vi ? "QT" : "PB", 5);
 		printf("%s\n", t->vi ? "DẤU HIỆU" : "INDICATOR");
 		for (size_t i = 0; i < nv; i++) {
 			const struct ticket *k = &v[i];
@@ -932,7 +961,7 @@ static int run_list(struct triage *t, int argc, char **argv)
 				snprintf(ages, sizeof(ages), "%" PRId64 "h", age / 3600);
 			else
 				snprintf(ages, sizeof(ages), "%" PRId64 "d", age / 86400);
-			char num[2][24], dl[24];
+			char num[2][24], dl[24], pb[24];
 
 			snprintf(num[0], sizeof(num[0]), "%5" PRIu64, k->score);
 			snprintf(num[1], sizeof(num[1]), "%6" PRIu64, k->count);
@@ -948,6 +977,11 @@ static int run_list(struct triage *t, int argc, char **argv)
 			deadline_text(t, k, now, dl, sizeof(dl));
 			col(dl, 9);
 			col(k->assignee[0] ? k->assignee : "-", 10);
+			if (k->pb_steps)
+				snprintf(pb, sizeof(pb), "%u/%u", k->pb_done, k->pb_steps);
+			else
+				str_copy(pb, "-", sizeof(pb));
+			col(pb, 5);
 			printf("%.80s\n", k->indicator);
 		}
 	}
@@ -1022,6 +1056,7 @@ static int run_show(struct triage *t, int argc, char **argv)
 	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX];
 	struct ticket k;
 	redisReply *ev = NULL, *hist = NULL, *notes = NULL;
+	const struct playbook *pb;
 	bool json = false;
 	const char *idp = NULL;
 	int rc = 1;
@@ -1045,6 +1080,7 @@ static int run_show(struct triage *t, int argc, char **argv)
 		return 2;
 	if (tickets_resolve(t, idp, slug, id) || tickets_read(t, slug, id, &k))
 		return 1;
+	pb = checklist_playbook_for(t, k.category);
 	if (!(ev = hget(t, slug, id, "evidence")) || !(hist = lrange(t, slug, "hist", id)) ||
 	    !(notes = lrange(t, slug, "notes", id)))
 		goto out;
@@ -1053,6 +1089,11 @@ static int run_show(struct triage *t, int argc, char **argv)
 
 		jw_init(&w, 256u << 20);
 		tickets_json_open(&w, NULL, &k, now_ms());
+		if (pb) {
+			jw_str(&w, "playbook_name", checklist_playbook_name(pb, t->vi));
+			jw_str(&w, "playbook_name_vi", pb->name_vi);
+			jw_str(&w, "playbook_name_en", pb->name_en);
+		}
 		if (ev->type == REDIS_REPLY_STRING)
 			jw_json(&w, "evidence", ev->str, ev->len);
 		jw_arr_open(&w, "history");
@@ -1102,6 +1143,13 @@ static int run_show(struct triage *t, int argc, char **argv)
 				printf("  %-14s %s %s\n", t->vi ? "Hạn báo cáo:" : "Report:", dl,
 				       t->vi ? "còn lại (5 ngày từ khi phát hiện)" : "left (5 days from discovery)");
 		}
+		if (pb)
+			printf("  %-14s %s — %u/%u %s (haidang-triage playbook %.12s)\n",
+			       t->vi ? "Quy trình:" : "Playbook:", checklist_playbook_name(pb, t->vi),
+			       k.pb_done, k.pb_steps, t->vi ? "bước đã xong" : "done", k.id);
+		else
+			printf("  %-14s %s\n", t->vi ? "Quy trình:" : "Playbook:",
+			       t->vi ? "- (không có quy trình cho loại này)" : "- (none for this category)");
 		printf("%s\n", t->vi ? "Bằng chứng:" : "Evidence:");
 		cJSON_ArrayForEach(it, e) {
 			const cJSON *kind = cJSON_GetObjectItem(it, "kind"), *rule = cJSON_GetObjectItem(it, "rule"),

@@ -22,6 +22,7 @@ struct triage_options {
 	char *as;         /* analyst identity (default: login name) */
 	char *lang;       /* vi, en, or "" for the locale */
 	bool read_only;
+	char *playbooks;  /* directory of the playbooks ("": the default, checklist.c) */
 };
 
 struct triage {
@@ -29,6 +30,7 @@ struct triage {
 	bool vi;
 	struct hd_redis *conn;   /* connected on first use */
 	const char *who;
+	struct triage_playbooks *pb;  /* the playbooks, read on first use (checklist.c) */
 };
 
 struct triage_cmd {
@@ -64,6 +66,8 @@ struct ticket {
 	char merged_into[QUEUE_ID_MAX];   /* status duplicate: the survivor */
 	char updated_by[128];             /* the last change to the case: who, when */
 	int64_t updated_ms, escalated_ms;
+	char playbook[48];                /* the id of the playbook serving it, "" if none */
+	unsigned pb_done, pb_steps;       /* its checklist: steps ticked, steps */
 };
 
 /* The slugs of every agency in the queue (hd:agencies); *n gets the count.
@@ -103,5 +107,7 @@ extern const struct triage_cmd cmd_summary;   /* summary.c */
 /* verbs.c */
 extern const struct triage_cmd cmd_claim, cmd_assign, cmd_status, cmd_note, cmd_merge,
 	cmd_escalate, cmd_reopen, cmd_history, cmd_watch;
+/* checklist.c */
+extern const struct triage_cmd cmd_playbook;
 
 #endif

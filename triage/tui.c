@@ -133,6 +133,37 @@ static void set_status(struct tui_state *s, const char *state)
 	after(s, &r);
 }
 
+/* p: asks a step number (or id) of the incident's checklist and ticks it,
+ * or unticks it when it is ticked, with the version shown. */
+static void tick_step(struct tui_state *s)
+{
+	const struct playbook *p = s->inc_pb.pb;
+	struct action_result r;
+	char in[128], label[96];
+	long i;
+
+	if (!p || !s->inc_pb.marks) {
+		tui_message(s, true, "%s", TUI_L(s, "no playbook for this incident's category",
+						 "không có quy trình cho loại sự cố này"));
+		return;
+	}
+	snprintf(label, sizeof(label), TUI_L(s, "Tick or untick step (1-%zu): ", "Đánh dấu hoặc bỏ bước (1-%zu): "),
+		 p->nsteps);
+	if (tui_prompt(s, label, in, sizeof(in)) || !*in)
+		return;
+	if ((i = checklist_step_arg(p, in)) < 0) {
+		tui_message(s, true, "%s: %s (1-%zu)", TUI_L(s, "no such step", "không có bước"), in, p->nsteps);
+		return;
+	}
+	actions_playbook_step(s->t, s->inc.slug, s->inc.id, p, (size_t)i, !s->inc_pb.marks[i].done,
+			      (int64_t)s->inc.version, &r);
+	if (!r.rc)
+		snprintf(r.msg, sizeof(r.msg), "%s %ld: %s", s->inc_pb.marks[i].done ?
+			 TUI_L(s, "unticked step", "đã bỏ đánh dấu bước") : TUI_L(s, "ticked step", "đã đánh dấu xong bước"),
+			 i + 1, checklist_step_name(&p->steps[i], s->t->vi));
+	after(s, &r);
+}
+
 static void incident_key(struct tui_state *s, int c)
 {
 	static const char *const states[] = { TRIAGE_STATES };
@@ -157,7 +188,7 @@ static void incident_key(struct tui_state *s, int c)
 		return;
 	default: break;
 	}
-	if (c <= 0 || c > 127 || !strchr("csname", c) || !writable(s))
+	if (c <= 0 || c > 127 || !strchr("csnamep", c) || !writable(s))
 		return;
 	switch (c) {
 	case 'c':
@@ -209,6 +240,9 @@ static void incident_key(struct tui_state *s, int c)
 	case 'e':
 		set_status(s, "escalated");
 		break;
+	case 'p':
+		tick_step(s);
+		break;
 	default:
 		break;
 	}
@@ -240,8 +274,8 @@ static void command(struct tui_state *s, char *line)
 		if (!strcmp(arg + rev, "urgency"))
 			k = TUI_SORT_SEVERITY;
 		if (k < 0) {
-			tui_message(s, true, "%s", TUI_L(s, ":sort severity|score|agency|host|category|title|count|age|deadline|assignee|status",
-							  ":sort severity|score|agency|host|category|title|count|age|deadline|assignee|status"));
+			tui_message(s, true, "%s", TUI_L(s, ":sort severity|score|agency|host|category|title|count|age|deadline|assignee|status|playbook",
+							  ":sort severity|score|agency|host|category|title|count|age|deadline|assignee|status|playbook"));
 			return;
 		}
 		s->sort = (enum tui_sort)k;
@@ -489,6 +523,7 @@ static int run_tui(struct triage *t, int argc, char **argv)
 		close(saved_err);
 	}
 	tui_lines_clear(&s->lines);
+	checklist_finish(&s->inc_pb);
 	free(s->lines.v);
 	free(s->rows);
 	free(s->hash);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist.h"
 #include "triage.h"
 
 /* One ticket as the queue view needs it (the incident view reads the
@@ -35,12 +36,13 @@ struct tui_row {
 	int64_t last_ms;
 	int64_t deadline_ms;   /* when the 5-day report is due (actions_deadline_left) */
 	bool report_now;       /* actions_report_now */
+	uint16_t pb_done, pb_steps; /* its playbook checklist: ticked, steps (0: no playbook) */
 };
 
 enum tui_sort {
 	TUI_SORT_SEVERITY, TUI_SORT_SCORE, TUI_SORT_AGENCY, TUI_SORT_HOST, TUI_SORT_CATEGORY,
 	TUI_SORT_TITLE, TUI_SORT_COUNT, TUI_SORT_AGE, TUI_SORT_DEADLINE, TUI_SORT_ASSIGNEE,
-	TUI_SORT_STATUS, TUI_SORT_N
+	TUI_SORT_STATUS, TUI_SORT_PLAYBOOK, TUI_SORT_N
 };
 extern const char *const tui_sort_names[TUI_SORT_N];
 
@@ -89,6 +91,7 @@ struct tui_state {
 	struct tui_lines lines;  /* incident, sensors or help text */
 	size_t scroll;
 	struct ticket inc;       /* the incident open in TUI_INCIDENT */
+	struct checklist inc_pb; /* its playbook's checklist, as read with it */
 	bool inc_changed;        /* the poll saw it change */
 	/* the bottom line */
 	char msg[512];

@@ -28,7 +28,7 @@
 
 const char *const tui_sort_names[TUI_SORT_N] = {
 	"severity", "score", "agency", "host", "category", "title", "count", "age",
-	"deadline", "assignee", "status",
+	"deadline", "assignee", "status", "playbook",
 };
 
 int64_t tui_now_ms(void)
@@ -227,18 +227,18 @@ static const char *const det_fields[] = {
 	"agency", "category", "category_vi", "severity", "sev_rank", "score", "host",
 	"indicator", "last_seen_ms", "count", "first_seen", "created_ms", "sensor", "last_seen",
 };
-static const char *const case_fields[] = { "status", "assignee", "version" };
 
+/* The case hash is read whole (HGETALL): it is small, and its pb:STEP
+ * fields are the playbook's ticks (checklist.h). */
 static int append_row(struct tui_state *s, const char *slug, const char *id)
 {
 	char kd[QUEUE_KEY_MAX], kc[QUEUE_KEY_MAX];
 	const char *a1[2 + ARRAY_SIZE(det_fields)] = { "HMGET", kd };
-	const char *a2[2 + ARRAY_SIZE(case_fields)] = { "HMGET", kc };
+	const char *a2[2] = { "HGETALL", kc };
 
 	if (queue_key(kd, sizeof(kd), slug, "det", id) || queue_key(kc, sizeof(kc), slug, "case", id))
 		return -1;
 	memcpy(a1 + 2, det_fields, sizeof(det_fields));
-	memcpy(a2 + 2, case_fields, sizeof(case_fields));
 	if (hd_redis_append(s->t->conn, (int)ARRAY_SIZE(a1), a1, NULL) ||
 	    hd_redis_append(s->t->conn, (int)ARRAY_SIZE(a2), a2, NULL))
 		return -1;
@@ -256,8 +256,10 @@ static const char *el(const redisReply *r, size_t i)
 static int read_row(struct tui_state *s, const char *slug, const char *id, int64_t now)
 {
 	redisReply *d = NULL, *c = NULL;
+	const struct playbook *pb;
 	struct ticket k;
 	struct tui_row *r;
+	size_t pb_done = 0;
 	int rc = -1;
 
 	if (hd_redis_read(s->t->conn, &d) || hd_redis_read(s->t->conn, &c))
@@ -282,9 +284,20 @@ static int read_row(struct tui_state *s, const char *slug, const char *id, int64
 	k.created_ms = strtoll(el(d, 11), NULL, 10);
 	str_copy(k.sensor, el(d, 12), sizeof(k.sensor));
 	str_copy(k.last_seen, el(d, 13), sizeof(k.last_seen));
-	str_copy(k.status, *el(c, 0) ? el(c, 0) : "new", sizeof(k.status));
-	str_copy(k.assignee, el(c, 1), sizeof(k.assignee));
-	k.version = strtoull(el(c, 2), NULL, 10);
+	str_copy(k.status, "new", sizeof(k.status));
+	pb = checklist_playbook_for(s->t, k.category);
+	for (size_t i = 0; c->type == REDIS_REPLY_ARRAY && i + 1 < c->elements; i += 2) {
+		const char *f = el(c, i), *v = el(c, i + 1);
+
+		if (!strcmp(f, "status") && *v)
+			str_copy(k.status, v, sizeof(k.status));
+		else if (!strcmp(f, "assignee"))
+			str_copy(k.assignee, v, sizeof(k.assignee));
+		else if (!strcmp(f, "version"))
+			k.version = strtoull(v, NULL, 10);
+		else
+			pb_done += checklist_mark_step(pb, f, v) >= 0;
+	}
 	if (!(r = row_get(s, slug, id)))
 		goto out;
 	tui_copy(r->agency, k.agency, sizeof(r->agency));
@@ -302,6 +315,8 @@ static int read_row(struct tui_state *s, const char *slug, const char *id, int64
 	r->last_ms = k.last_ms;
 	r->deadline_ms = now + actions_deadline_left(&k, now) * 1000;
 	r->report_now = actions_report_now(&k);
+	r->pb_steps = pb ? (uint16_t)pb->nsteps : 0;
+	r->pb_done = (uint16_t)pb_done;
 	rc = 1;
 out:
 	hd_redis_reply_free(d);
@@ -648,6 +663,14 @@ static int cmp_rows(const void *a, const void *b)
 		break;
 	case TUI_SORT_ASSIGNEE: c = cmp_str(x->assignee, y->assignee); break;
 	case TUI_SORT_STATUS: c = cmp_str(x->status, y->status); break;
+	case TUI_SORT_PLAYBOOK: {
+		/* the most done first; no playbook last */
+		double fx = x->pb_steps ? (double)x->pb_done / x->pb_steps : -1,
+		       fy = y->pb_steps ? (double)y->pb_done / y->pb_steps : -1;
+
+		c = fx < fy ? 1 : fx > fy ? -1 : 0;
+		break;
+	}
 	case TUI_SORT_N: break;
 	}
 	if (!c)
@@ -857,6 +880,47 @@ static const char *lbl(const struct tui_state *s, const char *en, const char *vi
 	return b;
 }
 
+/* The incident's playbook as a checklist, from its case hash c (HGETALL);
+ * keeps it in s->inc_pb for the p key. */
+static void checklist_lines(struct tui_state *s, const redisReply *c)
+{
+	const struct playbook *p = checklist_playbook_for(s->t, s->inc.category);
+	struct checklist *cl = &s->inc_pb;
+	struct tui_lines *l = &s->lines;
+	char ph[64], ph2[40], when[256];
+
+	checklist_finish(cl);
+	if (!p || checklist_init(cl, p)) {
+		tui_lines_add(l, tui_attr_head(s), "%s", TUI_L(s, "Playbook", "Quy trình xử lý"));
+		tui_lines_add(l, 0, "  %s %s (%s)", TUI_L(s, "(no playbook for category", "(không có quy trình cho loại"),
+			      s->inc.category, checklist_dir(s->t));
+		return;
+	}
+	for (size_t i = 0; c->type == REDIS_REPLY_ARRAY && i + 1 < c->elements; i += 2)
+		if (c->element[i]->type == REDIS_REPLY_STRING && c->element[i + 1]->type == REDIS_REPLY_STRING)
+			checklist_take(cl, c->element[i]->str, c->element[i + 1]->str);
+	tui_lines_add(l, tui_attr_head(s), "%s %s — %zu/%zu %s", TUI_L(s, "Playbook:", "Quy trình:"),
+		      checklist_playbook_name(p, s->t->vi), cl->done, p->nsteps,
+		      TUI_L(s, "done (p N ticks or unticks step N)", "bước đã xong (p N: đánh dấu/bỏ bước N)"));
+	for (size_t i = 0; i < p->nsteps; i++) {
+		const struct playbook_step *st = &p->steps[i];
+		const struct checklist_mark *m = &cl->marks[i];
+
+		utf8_fit(ph, sizeof(ph), st->type == PLAYBOOK_STEP_IF ? TUI_L(s, "question", "câu hỏi") :
+			 playbook_phase_label(st->phase, s->t->vi), 10);
+		when[0] = '\0';
+		if (m->done) {
+			when_text(m->ms, ph2, sizeof(ph2));
+			snprintf(when, sizeof(when), " · %s, %s UTC", m->who, ph2);
+		}
+		tui_lines_add(l, m->done ? tui_attr_ok(s) : 0, "  %3zu [%s] %s %*s%s%s%s", i + 1,
+			      m->done ? "x" : " ", ph, (int)(2 * st->depth), "",
+			      st->branch == PLAYBOOK_BRANCH_TRUE ? TUI_L(s, "yes: ", "có: ") :
+			      st->branch == PLAYBOOK_BRANCH_FALSE ? TUI_L(s, "no: ", "không: ") : "",
+			      checklist_step_name(st, s->t->vi), when);
+	}
+}
+
 int tui_incident_lines(struct tui_state *s, const char *slug_in, const char *id_in)
 {
 	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX];
@@ -959,9 +1023,7 @@ int tui_incident_lines(struct tui_state *s, const char *slug_in, const char *id_
 	if (notes->type != REDIS_REPLY_ARRAY || !notes->elements)
 		tui_lines_add(l, 0, "  %s", TUI_L(s, "(none; n adds one)", "(chưa có; n để thêm)"));
 	tui_lines_add(l, 0, "%s", "");
-	tui_lines_add(l, head, "%s", TUI_L(s, "Playbook", "Quy trình xử lý"));
-	tui_lines_add(l, 0, "  %s", TUI_L(s, "(checklists come with the playbooks issue)",
-					  "(danh mục kiểm tra sẽ có cùng phần quy trình)"));
+	checklist_lines(s, c);
 	rc = 0;
 out:
 	free(evidence);
@@ -1085,11 +1147,13 @@ void tui_help_lines(struct tui_state *s)
 		{ "m", "merge into another incident (asks the id)", "gộp vào sự cố khác (hỏi mã)" },
 		{ "e", "escalate: report to the national centre", "báo cáo lên trung tâm quốc gia" },
 		{ "r", "how to write its reports (national form, STIX, MISP)", "cách lập báo cáo (mẫu quốc gia, STIX, MISP)" },
+		{ "p N", "tick playbook step N, or untick it (the checklist is at the end: G)",
+		  "đánh dấu xong bước N của quy trình, hoặc bỏ đánh dấu (danh mục ở cuối: G)" },
 		{ "j k PgUp PgDn", "scroll", "cuộn" },
 		{ "q Esc", "back to the queue", "quay lại hàng đợi" },
 		{ NULL, "Commands", "Lệnh" },
-		{ ":sort KEY", "severity score agency host category title count age deadline assignee status",
-		  "severity score agency host category title count age deadline assignee status" },
+		{ ":sort KEY", "severity score agency host category title count age deadline assignee status playbook",
+		  "severity score agency host category title count age deadline assignee status playbook" },
 		{ ":status S", "show only status S (queue); set the status (incident); :status alone: all",
 		  "chỉ hiện trạng thái S (hàng đợi); đổi trạng thái (sự cố); :status không có S: tất cả" },
 		{ ":filter TEXT", "as /", "như /" },

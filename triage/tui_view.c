@@ -97,7 +97,8 @@ void tui_message(struct tui_state *s, bool err, const char *fmt, ...)
 struct column {
 	enum tui_sort key;
 	const char *en, *vi;
-	unsigned min, max, prio;   /* prio: 0 shown first; the title takes what is left */
+	unsigned min, max, prio;   /* prio: 0 shown first; the title takes what is left;
+				      11: only in a wide terminal (TITLE_SPARE) */
 	bool right;
 };
 
@@ -113,8 +114,13 @@ static const struct column columns[] = {
 	{ TUI_SORT_DEADLINE, "DUE", "HẠN", 8, 10, 2, false },
 	{ TUI_SORT_ASSIGNEE, "ASSIGNEE", "NGƯỜI NHẬN", 8, 12, 5, false },
 	{ TUI_SORT_STATUS, "STATUS", "TRẠNG THÁI", 11, 14, 3, false },
+	{ TUI_SORT_PLAYBOOK, "PB", "QT", 5, 5, 11, true },
 };
 #define NCOL ARRAY_SIZE(columns)
+
+/* Priority 11 (the playbook's progress) comes only where the title still
+ * gets this many columns beyond its minimum. */
+#define TITLE_SPARE 10
 
 /* Widths for a terminal cols wide: columns in order of priority at their
  * minimum while they fit, then the spare given up to each maximum, then
@@ -124,9 +130,10 @@ static void layout(int cols, unsigned w[NCOL])
 	int used = 0, title = -1;
 
 	memset(w, 0, sizeof(unsigned) * NCOL);
-	for (unsigned p = 0; p <= 10; p++)
+	for (unsigned p = 0; p <= 11; p++)
 		for (size_t i = 0; i < NCOL; i++)
-			if (columns[i].prio == p && used + (int)columns[i].min + 1 <= cols) {
+			if (columns[i].prio == p &&
+			    used + (int)columns[i].min + 1 + (p > 10 ? TITLE_SPARE : 0) <= cols) {
 				w[i] = columns[i].min;
 				used += (int)w[i] + 1;
 				if (columns[i].key == TUI_SORT_TITLE)
@@ -202,6 +209,16 @@ static void draw_row(struct tui_state *s, int y, const struct tui_row *r, const 
 			break;
 		case TUI_SORT_ASSIGNEE: text = *r->assignee ? r->assignee : "-"; break;
 		case TUI_SORT_STATUS: text = tui_state_label(s, r->status); break;
+		case TUI_SORT_PLAYBOOK: {
+			char pb[24];
+
+			if (r->pb_steps)
+				snprintf(pb, sizeof(pb), "%u/%u", r->pb_done, r->pb_steps);
+			else
+				str_copy(pb, "-", sizeof(pb));
+			snprintf(b, sizeof(b), "%*s", (int)w[i], pb);
+			break;
+		}
 		case TUI_SORT_N: break;
 		}
 		cell(y, x, w[i], text, attr);

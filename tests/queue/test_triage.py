@@ -21,7 +21,15 @@ Cases:
   acl        every verb works with an analyst's least-rights Redis user
   list       the quick first page (top of each agency's index) is exactly
              the full scan's first page, with and without filters
+  playbook   each incident gets the playbook of its category; ticking and
+             unticking steps (by number and by id) shows in playbook, show
+             and list, is in the history with who and when (the chain still
+             verifies) and in the stream; steps not in the playbook, out of
+             range, a stale version, --read-only, a duplicate, a category
+             without a playbook and a missing playbook directory are refused
 """
+import glob
+import hashlib
 import json
 import os
 import subprocess
@@ -480,7 +488,8 @@ def case_acl():
         u = {"user": "lan", "pwfile": pf}
         for args in (["claim", a], ["assign", a, "minh"], ["status", a, "triaged", "--note", "n"],
                      ["note", a, "x"], ["escalate", a], ["status", a, "resolved"], ["reopen", a],
-                     ["merge", c, b], ["history", a], ["history", b]):
+                     ["merge", c, b], ["history", a], ["history", b],
+                     ["playbook", a, "--done", "1"], ["playbook", a, "--undo", "1"]):
             r = tr(srv.url, *args, **u)
             check(r.returncode == 0, f"acl: the analyst's user can {args[0]} ({r.stderr.strip()})")
         # watch needs an event: make one with the analyst's user from another process
@@ -495,6 +504,192 @@ def case_acl():
             w.kill()
             o, e = w.communicate()
         check(w.returncode == 0 and "note" in o, f"acl: the analyst's user can watch ({e.strip()})")
+
+
+def playbooks():
+    """category -> (playbook id, file, name_en, checklist step ids in order), read
+    independently of the C loader: the walk of docs/playbooks.md"""
+    src = os.environ.get("HAIDANG_PLAYBOOKS") or os.path.join(
+        os.environ.get("HAIDANG_SRC", "."), "playbooks")
+    out = {}
+    for f in sorted(glob.glob(os.path.join(src, "*.json"))):
+        with open(f, encoding="utf-8") as fh:
+            p = json.load(fh)
+        wf, order = p["workflow"], []
+
+        def walk(sid):
+            while sid:
+                st = wf[sid]
+                if st["type"] in ("action", "if-condition"):
+                    order.append(sid)
+                if st["type"] == "if-condition":
+                    walk(st["on_true"])
+                    if st.get("on_false"):
+                        walk(st["on_false"])
+                sid = st.get("on_completion")
+        walk(p["workflow_start"])
+        for lab in p["labels"]:
+            if lab.startswith("haidang-category:"):
+                out[lab.split(":", 1)[1]] = (p["id"], os.path.basename(f),
+                                             p["name"].split(" / ")[1], order, wf)
+    return out
+
+
+def chain_ok(srv, tid, slug=SLUG):
+    prev, good = "", True
+    for e in srv.call("LRANGE", key("hist", tid, slug), "0", "-1"):
+        body, hh = e[:-51], e[-42:-2]
+        good = good and json.loads(e)["prev"] == prev and \
+            hashlib.sha1((prev + "\n" + body + "}").encode()).hexdigest() == hh
+        prev = hh
+    return good
+
+
+def case_playbook():
+    pbs = playbooks()
+    with tempfile.TemporaryDirectory() as tmp:
+        srv, ids = filled(tmp)
+        url = srv.url
+        lst = json.loads(tr(url, "list", "--json", "--limit", "0").stdout)
+        cats = sorted({t["category"] for t in lst})
+        check(len(cats) >= 4, f"the captures give several categories ({cats})")
+        bad = [(t["id"][:8], t["category"], t.get("playbook")) for t in lst
+               if t.get("playbook") != pbs[t["category"]][0] or t.get("playbook_done") != 0 or
+               t.get("playbook_steps") != len(pbs[t["category"]][3])]
+        check(not bad, f"list --json: playbook, playbook_done 0, playbook_steps by category {bad[:3]}")
+        for cat in cats:
+            t = next(x for x in lst if x["category"] == cat)
+            r = tr(url, "playbook", t["id"], "--json")
+            d = js(r) or {}
+            pid, fname, name, order, _ = pbs[cat]
+            check(r.returncode == 0 and d.get("playbook", {}).get("id") == pid and
+                  d["playbook"].get("file") == fname and d.get("steps") == len(order) and
+                  [x["step"] for x in d.get("checklist", [])] == order,
+                  f"{cat}: playbook {fname}, its steps in the walk order")
+        # tick step 2 of an incident
+        a = ids[0]
+        k = json.loads(tr(url, "show", a, "--json").stdout)
+        pid, fname, name, order, wf = pbs[k["category"]]
+        n = len(order)
+        t0 = int(time.time() * 1000)
+        r = tr(url, "playbook", a, "--done", "2")
+        check(r.returncode == 0 and "ticked step 2" in r.stdout and f"1/{n} done" in r.stdout and
+              "[x]" in r.stdout, f"playbook --done 2: ticked, the checklist printed ({r.stderr.strip()})")
+        v = case_of(srv, a)
+        mark = v.get("pb:" + order[1], "")
+        check(mark.endswith("|lan") and t0 <= int(mark.split("|")[0]) <= int(time.time() * 1000),
+              f"the case hash: pb:STEP = MS|WHO ({mark})")
+        check(v.get("version") == "1" and v.get("updated_by") == "lan", "the tick bumps the version")
+        s = tr(url, "show", a).stdout
+        check(f"Playbook:      {name} — 1/{n} done" in s, f"show: the playbook and its progress ({name})")
+        sj = json.loads(tr(url, "show", a, "--json").stdout)
+        check(sj.get("playbook") == pid and sj.get("playbook_done") == 1 and sj.get("playbook_steps") == n
+              and sj.get("playbook_name") == name, "show --json: playbook, name, progress")
+        lj = {t["id"]: t for t in json.loads(tr(url, "list", "--json", "--limit", "0").stdout)}
+        check(lj[a]["playbook_done"] == 1 and lj[a]["playbook_steps"] == n, "list --json: playbook_done 1")
+        lt = tr(url, "list", "--limit", "0").stdout
+        row = next((x for x in lt.splitlines() if x.startswith(a[:12])), "")
+        check(" PB " in lt.splitlines()[0] and f" 1/{n} " in row, f"list: the PB column ({row[90:]})")
+        h = js(tr(url, "history", a, "--json")) or {}
+        e = (h.get("entries") or [{}])[-1]
+        wf2 = wf[order[1]]
+        check(h.get("ok") and e.get("action") == "playbook" and e.get("who") == "lan" and
+              t0 <= e.get("ts", 0) <= int(time.time() * 1000) and
+              e.get("before") == {order[1]: False, "version": 0} and
+              e.get("after", {}).get(order[1]) is True and e["after"].get("step_no") == 2 and
+              e["after"].get("playbook") == pid and e["after"].get("version") == 1 and
+              wf2["name"].split("] ", 1)[-1] == e["after"].get("step_name"),
+              f"history: a playbook entry with who, when, before -> after ({e.get('after')})")
+        check(chain_ok(srv, a), "the chain still verifies (recomputed in Python)")
+        st = srv.call("XREVRANGE", f"hd:{{{SLUG}}}:stream", "+", "-", "COUNT", "1")
+        f = dict(zip(st[0][1][::2], st[0][1][1::2])) if st else {}
+        check(f.get("what") == "playbook" and f.get("id") == a and f.get("who") == "lan" and
+              f.get("version") == "1", "the stream: a playbook entry")
+        # by id, with the version read; again: nothing to change
+        r = tr(url, "playbook", a, "--done", order[2], "--version", "1", "--json", who="minh")
+        d = js(r) or {}
+        check(r.returncode == 0 and d.get("ok") and d.get("result") == "ok" and d.get("version") == 2 and
+              d.get("step_no") == 3, f"--done STEP-ID --version 1: ticked ({r.stdout.strip()})")
+        r = tr(url, "playbook", a, "--done", "2")
+        check(r.returncode == 0 and "nothing to change" in r.stdout and case_of(srv, a)["version"] == "2",
+              "ticking a ticked step: nothing to change, exit 0")
+        d = js(tr(url, "playbook", a, "--json", lang="vi")) or {}
+        cl = d.get("checklist", [])
+        check(d.get("done") == 2 and cl[1]["done"] and cl[1]["who"] == "lan" and cl[2]["who"] == "minh" and
+              not cl[0]["done"] and cl[1]["name"] == cl[1]["name_vi"] and cl[1]["ts"] >= t0,
+              "playbook --json: done, who, when, the name in the analyst's language")
+        r = tr(url, "playbook", a, lang="vi")
+        check(f"2/{n} bước đã xong" in r.stdout and "Quy trình:" in r.stdout, "playbook in Vietnamese")
+        # untick
+        r = tr(url, "playbook", a, "--undo", "2", who="minh")
+        check(r.returncode == 0 and "unticked step 2" in r.stdout and f"1/{n} done" in r.stdout,
+              "--undo 2: unticked")
+        check(case_of(srv, a).get("pb:" + order[1]) == "" and case_of(srv, a)["version"] == "3",
+              "unticked: the field is emptied (no deleting command), version 3")
+        e = json.loads(tr(url, "history", a, "--json").stdout)["entries"][-1]
+        check(e["action"] == "playbook" and e["who"] == "minh" and e["before"][order[1]] is True and
+              e["after"][order[1]] is False, "history: the untick, by whom")
+        lj = {t["id"]: t for t in json.loads(tr(url, "list", "--json", "--limit", "0").stdout)}
+        check(lj[a]["playbook_done"] == 1, "list: progress after the untick")
+        # refusals: exit 1, a clear message, nothing changed
+        other = next(c for c, x in pbs.items() if x[0] != pid)
+        foreign = pbs[other][3][0]
+        for arg, what in ((foreign, "a step of another playbook"),
+                          ("action--00000000-0000-4000-8000-000000000000", "an unknown step id"),
+                          ("0", "step 0"), (str(n + 1), f"step {n + 1} (out of range)"), ("abc", "garbage")):
+            r = tr(url, "playbook", a, "--done", arg)
+            check(r.returncode == 1 and "is not a step of the playbook" in r.stderr and
+                  case_of(srv, a)["version"] == "3", f"--done {what}: refused, exit 1 ({r.stderr.strip()})")
+        r = tr(url, "playbook", a, "--done", str(n + 1), lang="vi")
+        check(r.returncode == 1 and "không phải một bước của quy trình" in r.stderr, "refused, in Vietnamese")
+        d = js(tr(url, "playbook", a, "--undo", foreign, "--json")) or {}
+        check(d.get("ok") is False and d.get("result") == "nostep" and d.get("version") == 3,
+              "refused in JSON: result nostep")
+        r = tr(url, "playbook", a, "--done", "4", "--version", "1", who="hoa")
+        check(r.returncode == 1 and "changed by minh" in r.stderr and "v1 → v3" in r.stderr and
+              case_of(srv, a)["version"] == "3" and not case_of(srv, a).get("pb:" + order[3]),
+              f"a stale --version: refused ({r.stderr.strip()})")
+        r = tr(url, "playbook", a, "--done", "4", extra=["--read-only"])
+        check(r.returncode == 1 and "read-only" in r.stderr and case_of(srv, a)["version"] == "3",
+              "--read-only: ticking refused")
+        r = tr(url, "playbook", a, extra=["--read-only"])
+        check(r.returncode == 0 and f"1/{n}" in r.stdout, "--read-only: the checklist still shows")
+        check(tr(url, "playbook", a, "--done", "1", "--undo", "2").returncode == 2 and
+              tr(url, "playbook").returncode == 2, "usage errors: exit 2")
+        # a duplicate's checklist is its survivor's
+        b, c = ids[1], ids[2]
+        check(tr(url, "merge", b, c).returncode == 0, "merge for the duplicate case")
+        r = tr(url, "playbook", b, "--done", "1")
+        check(r.returncode == 1 and "merged into" in r.stderr, f"a duplicate: refused ({r.stderr.strip()})")
+        # a category no playbook serves, and no playbooks at all
+        synth(srv, "e" * 32, SLUG)
+        srv.call("HSET", key("det", "e" * 32), "category", "zzz")
+        r = tr(url, "playbook", "e" * 32, "--done", "1")
+        check(r.returncode == 1 and "no playbook serves category 'zzz'" in r.stderr,
+              "a category without a playbook: refused")
+        lj = {t["id"]: t for t in json.loads(tr(url, "list", "--json", "--limit", "0").stdout)}
+        check(lj["e" * 32]["playbook"] is None and lj["e" * 32]["playbook_steps"] == 0,
+              "list: no playbook, null and 0 steps")
+        nodir = os.path.join(tmp, "none")
+        r = tr(url, "playbook", a, extra=["--playbooks", nodir])
+        check(r.returncode == 2 and "cannot read the playbooks" in r.stderr, "--playbooks DIR missing: exit 2")
+        r = tr(url, "list", "--json", "--limit", "0", extra=["--playbooks", nodir])
+        check(r.returncode == 0 and all(t["playbook"] is None for t in json.loads(r.stdout)),
+              "list without playbooks still works")
+        conf = os.path.join(tmp, "triage.conf")
+        with open(conf, "w") as fh:
+            fh.write(f"playbooks = {nodir}\n")
+        r = subprocess.run([TRIAGE, "--config", conf, "--redis", url, "--lang", "en", "playbook", a],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 2 and nodir in r.stderr, f"the config key playbooks ({r.stderr.strip()})")
+        q = next((x for x in order if x.startswith("if-condition--")), None)
+        if q:
+            r = tr(url, "playbook", a, "--done", q, "--json")
+            d = js(r) or {}
+            check(r.returncode == 0 and d.get("ok") and d.get("step") == q and
+                  case_of(srv, a).get("pb:" + q, "").endswith("|lan"),
+                  "a question (if-condition step) is ticked once answered")
+        check(chain_ok(srv, a) and tr(url, "history", a).returncode == 0, "the chain verifies at the end")
 
 
 def matches(t, args):

@@ -4,7 +4,8 @@ against a real redis-server filled by the sensor (docs/tui.md).
 
 What a user would check: the queue lists the incidents most urgent first;
 / narrows the rows; Enter opens an incident with its evidence; c claims it
-and the assignee shows; a new incident arrives within ~2 s while the
+and the assignee shows; its playbook shows as a checklist and p ticks a
+step (in Redis, in the history, in the queue's PB column); a new incident arrives within ~2 s while the
 cursor stays on the same incident; the sensors screen shows the sensor;
 Vietnamese labels render whole; at 80x24 nothing wraps.
 
@@ -194,6 +195,31 @@ def main():
             check(st is not None, f"c claims it: the assignee is {ANALYST} (status {st and st.group(1)})")
             after = {k["id"]: k for k in listing(srv.url)}
             check(after.get(inc_id, {}).get("assignee") == ANALYST, "the claim is in the queue")
+
+            # the playbook: the checklist at the end of the incident, p ticks a step
+            nsteps = after.get(inc_id, {}).get("playbook_steps", 0)
+            t.keys("G")
+            s = t.wait(lambda x: "Playbook:" in x and f"0/{nsteps} done" in x, 3, "the checklist")
+            check(nsteps > 0 and s is not None and re.search(r"^\s+2 \[ \] ", s or "", re.M) is not None,
+                  f"the incident view shows its playbook as a checklist (0/{nsteps})")
+            t.keys("p")
+            t.text("2")
+            t.keys("Enter")
+            s = t.wait(lambda x: f"1/{nsteps} done" in x and re.search(r"^\s+2 \[x\] .*" + re.escape(ANALYST), x, re.M),
+                       3, "the ticked step")
+            check(s is not None, "p 2 ticks step 2: [x], who and when")
+            after = {k["id"]: k for k in listing(srv.url)}
+            check(after.get(inc_id, {}).get("playbook_done") == 1, "the tick is in the queue")
+            hist = subprocess.run([tq.TRIAGE, "--redis", srv.url, "history", inc_id, "--json"],
+                                  capture_output=True, text=True, timeout=60)
+            ents = json.loads(hist.stdout or "{}").get("entries", [])
+            check(hist.returncode == 0 and ents and ents[-1]["action"] == "playbook" and
+                  ents[-1]["who"] == ANALYST, "the tick is in the history, by the analyst; the chain verifies")
+            t.keys("p")
+            t.text("99")
+            t.keys("Enter")
+            s = t.wait(lambda x: "no such step" in x.splitlines()[-1], 3, "the refusal")
+            check(s is not None, "p 99: no such step, said on the bottom line")
             t.keys("q")
             s = t.wait(lambda x: "SEVERITY" in x, 3, "back to the queue")
             check(s is not None and ANALYST[:8] in s, "q goes back; the row shows the assignee")
@@ -260,6 +286,23 @@ def main():
             t.keys("c")
             s = t.wait(lambda x: "chỉ đọc" in x.splitlines()[-1], 3, "the read-only message")
             check(s is not None, "--read-only: c is refused with a message")
+        finally:
+            t.close()
+
+        # a wide terminal: the playbook's progress column
+        t = Term(tmp, 150, 30, ["--redis", srv.url, "--lang", "en"])
+        try:
+            s = t.wait(lambda x: " PB" in x.splitlines()[1] and len(rows(x)) >= 5, 10, "the PB column")
+            pbs = [re.search(r" (\d+)/(\d+)$", r.rstrip()) for r in rows(s or "")]
+            check(s is not None and all(pbs) and [m.group(1) for m in pbs].count("1") == 1,
+                  f"150 columns: the PB column shows each incident's progress, one with a step ticked "
+                  f"({[m.group(0).strip() for m in pbs if m][:6]})")
+        finally:
+            t.close()
+        t = Term(tmp, 120, 30, ["--redis", srv.url, "--lang", "en"])
+        try:
+            s = t.wait(lambda x: "SEVERITY" in x, 10, "120 columns")
+            check(s is not None and " PB" not in s.splitlines()[1], "120 columns: no PB column, the title keeps its room")
         finally:
             t.close()
 
