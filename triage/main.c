@@ -120,10 +120,17 @@ static int load_settings(struct triage *t, int argc, char **argv, int *next, int
 	}
 	/* the config file first (only among the options before the command) */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const struct conf_opt *o;
+
 		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
 			path = argv[i + 1];
 		else if (!strncmp(argv[i], "--config=", 9))
 			path = argv[i] + 9;
+		/* step over the values of the other options ("--redis URL") */
+		else if (!strncmp(argv[i], "--", 2) && !strchr(argv[i], '=') &&
+			 (o = conf_find(triage_opts, ARRAY_SIZE(triage_opts), argv[i] + 2)) &&
+			 o->type != CONF_BOOL && o->type != CONF_ACTION)
+			i++;
 	}
 	if (!path && access(DEFAULT_CONFIG, R_OK) == 0)
 		path = DEFAULT_CONFIG;
