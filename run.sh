@@ -17,7 +17,7 @@ BUILD=${HAIDANG_BUILD:-build}
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev libssl-dev libyara-dev
             libcjson-dev zlib1g-dev libhiredis-dev libncurses-dev)
 run_pkgs=(python3 redis-server)
-test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin
+test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin weasyprint poppler-utils
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time python3 redis-server redis-tools tmux)
 

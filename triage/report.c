@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@
 #include <openssl/evp.h>
 
 #include "actions.h"
+#include "mdhtml.h"
 #include "redis.h"
 #include "reportcfg.h"
 #include "triage.h"
@@ -192,7 +194,7 @@ static void describe(struct report *r)
 
 static void form_header(struct report *r, const char *form, const char *title)
 {
-	fprintf(r->out, "<div align=\"right\">%s<br>Ban hành kèm theo Thông tư số 20/2017/TT-BTTTT ngày "
+	fprintf(r->out, "<div style=\"text-align: right\">%s<br>Ban hành kèm theo Thông tư số 20/2017/TT-BTTTT ngày "
 		"12/9/2017 của Bộ Thông tin và Truyền thông</div>\n\n# %s\n\n", form, title);
 }
 
@@ -787,6 +789,34 @@ static int record_sent(struct report *r, const char *slug, const char *format, c
 	return 0;
 }
 
+/* ---- HTML and PDF ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+static int render(struct triage *t, const char *path, const char *md, size_t len, const char *title)
+{
+	char err[512];
+	FILE *f;
+
+	if (ends_with(path, ".pdf")) {
+		if (mdhtml_pdf(md, len, title, path, err, sizeof(err))) {
+			triage_err(t, "%s: %s", "%s: %s", path, err);
+			return -1;
+		}
+		return 0;
+	}
+	if (!(f = fopen(path, "w")) || mdhtml_write(f, md, len, title) | fclose(f)) {
+		triage_err(t, "%s: cannot write", "%s: không ghi được", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the command ---- */
 
 static int run_report(struct triage *t, int argc, char **argv)
@@ -795,8 +825,9 @@ static int run_report(struct triage *t, int argc, char **argv)
 	const char *idp = NULL, *format = NULL, *outp = NULL, *confp = NULL;
 	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX], err[512], key[QUEUE_KEY_MAX];
 	redisReply *ev = NULL, *cs = NULL;
-	char *text = NULL;
-	bool send = false;
+	char *text = NULL, *mdbuf = NULL;
+	size_t mdlen = 0;
+	bool send = false, rendered = false;
 	int rc = 1;
 
 	memset(&r, 0, sizeof(r));
@@ -858,7 +889,10 @@ static int run_report(struct triage *t, int argc, char **argv)
 			r.evidence = cJSON_ParseWithLength(ev->str, ev->len);
 	}
 	r.now_ms = (int64_t)time(NULL) * 1000;
-	r.out = outp ? fopen(outp, "w") : stdout;
+	/* -o FILE.pdf or FILE.html: the Markdown is made in memory first */
+	rendered = outp && (ends_with(outp, ".pdf") || ends_with(outp, ".html")) &&
+		   strcmp(format, "stix") && strcmp(format, "misp");
+	r.out = rendered ? open_memstream(&mdbuf, &mdlen) : outp ? fopen(outp, "w") : stdout;
 	if (!r.out) {
 		triage_err(t, "%s: cannot write", "%s: không ghi được", outp);
 		goto out;
@@ -889,6 +923,8 @@ static int run_report(struct triage *t, int argc, char **argv)
 		r.out = NULL;
 		goto out;
 	}
+	if (rendered && render(t, outp, mdbuf, mdlen, form_name(format)))
+		goto out;
 	if (r.missing)
 		triage_err(t, "%u mandatory field(s) flagged as missing: fill them in the report configuration",
 			   "%u trường bắt buộc còn thiếu (đã đánh dấu): hãy điền trong cấu hình báo cáo", r.missing);
@@ -901,6 +937,7 @@ static int run_report(struct triage *t, int argc, char **argv)
 	rc = 0;
 out:
 	free(text);
+	free(mdbuf);
 	cJSON_Delete(r.evidence);
 	cJSON_Delete(r.conf);
 	hd_redis_reply_free(ev);

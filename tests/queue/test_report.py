@@ -227,6 +227,27 @@ def main():
                            capture_output=True, text=True, timeout=60)
         check(r.returncode == 1 and "not sent" in r.stderr, "send: a report with missing mandatory fields is not sent")
 
+        # HTML, and PDF through weasyprint: the Vietnamese text must come
+        # back out of the PDF intact (shaped with a font that has it)
+        html = os.path.join(tmp, "mau03.html")
+        r = report(srv.url, tid, "vn", "--config", conf, "-o", html)
+        page = open(html, encoding="utf-8").read() if r.returncode == 0 else ""
+        check("<h1>BÁO CÁO BAN ĐẦU SỰ CỐ MẠNG</h1>" in page and "<table>" in page and "charset=\"utf-8\"" in page,
+              "vn -o FILE.html: a whole HTML page with the form's headings and tables")
+        import shutil
+        if shutil.which("weasyprint") and shutil.which("pdftotext") and shutil.which("pdffonts"):
+            pdf = os.path.join(tmp, "mau03.pdf")
+            r = report(srv.url, tid, "vn", "--config", conf, "-o", pdf)
+            check(r.returncode == 0 and open(pdf, "rb").read(5) == b"%PDF-", f"vn -o FILE.pdf: a PDF ({r.stderr.strip()[:200]})")
+            text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True).stdout
+            norm = " ".join(text.split())
+            for v in ["BÁO CÁO BAN ĐẦU SỰ CỐ MẠNG", "Nguyễn Văn An", "Tên đơn vị vận hành hệ thống thông tin",
+                      "Ngày phát hiện sự cố"]:
+                check(v in norm, f"pdf: '{v}' comes back out of the PDF")
+            fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
+            check("DejaVu" in fonts or "Noto" in fonts, "pdf: set in a font with Vietnamese (DejaVu/Noto) embedded")
+        else:
+            print("skip pdf (weasyprint and poppler-utils not installed)")
         r = report(srv.url, tid, "md", "--config", conf)
         check(r.returncode == 0 and tickets[tid]["host"] in r.stdout and "Việc cần làm" in r.stdout,
               "md: a readable summary in Vietnamese and English")
