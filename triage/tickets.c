@@ -156,7 +156,7 @@ out:
 
 /* ---- filling a ticket from HGETALL replies ---- */
 
-static void put(struct ticket *k, const char *f, const char *v)
+void tickets_put_field(struct ticket *k, const char *f, const char *v)
 {
 #define S(name) if (!strcmp(f, #name)) { str_copy(k->name, v, sizeof(k->name)); return; }
 	S(agency) S(sensor) S(category) S(category_vi) S(severity) S(host) S(peer)
@@ -198,7 +198,7 @@ static void fill(struct ticket *k, const redisReply *r, const char *const *names
 		return;
 	for (size_t i = 0; i < r->elements && i < n; i++)
 		if (r->element[i]->type == REDIS_REPLY_STRING)
-			put(k, names[i], r->element[i]->str);
+			tickets_put_field(k, names[i], r->element[i]->str);
 	if (!k->status[0])
 		str_copy(k->status, "new", sizeof(k->status));
 }
@@ -230,7 +230,7 @@ static void fill_case(struct triage *t, struct ticket *k, const redisReply *r)
 		if (!strncmp(f, CHECKLIST_FIELD, sizeof(CHECKLIST_FIELD) - 1))
 			k->pb_done += checklist_mark_step(p, f, v) >= 0;
 		else
-			put(k, f, v);
+			tickets_put_field(k, f, v);
 	}
 	if (!k->status[0])
 		str_copy(k->status, "new", sizeof(k->status));

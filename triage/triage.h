@@ -70,6 +70,10 @@ struct ticket {
 	unsigned pb_done, pb_steps;       /* its checklist: steps ticked, steps */
 };
 
+/* Sets the ticket field a detection or case hash field names (the
+ * others are ignored). */
+void tickets_put_field(struct ticket *k, const char *field, const char *value);
+
 /* The slugs of every agency in the queue (hd:agencies); *n gets the count.
  * Returns a malloc'd array of malloc'd strings, or NULL (message printed). */
 char **tickets_agencies(struct triage *t, size_t *n);

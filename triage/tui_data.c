@@ -768,31 +768,14 @@ static void fill_ticket(struct ticket *k, const redisReply *r, char **evidence, 
 
 		if (r->element[i + 1]->type != REDIS_REPLY_STRING)
 			continue;
-#define S(name) if (!strcmp(f, #name)) str_copy(k->name, v, sizeof(k->name)); else
-		S(agency) S(sensor) S(category) S(category_vi) S(severity) S(host) S(peer)
-		S(indicator) S(first_seen) S(last_seen) S(status) S(assignee)
-#undef S
-		if (!strcmp(f, "national_type"))
-			k->national_type = (unsigned)strtoul(v, NULL, 10);
-		else if (!strcmp(f, "sev_rank"))
-			k->sev_rank = (unsigned)strtoul(v, NULL, 10);
-		else if (!strcmp(f, "score"))
-			k->score = strtoull(v, NULL, 10);
-		else if (!strcmp(f, "count"))
-			k->count = strtoull(v, NULL, 10);
-		else if (!strcmp(f, "last_seen_ms"))
-			k->last_ms = strtoll(v, NULL, 10);
-		else if (!strcmp(f, "created_ms"))
-			k->created_ms = strtoll(v, NULL, 10);
-		else if (!strcmp(f, "version"))
-			k->version = strtoull(v, NULL, 10);
-		else if (!strcmp(f, "evidence") && evidence && !*evidence)
+		tickets_put_field(k, f, v);
+		if (!strcmp(f, "evidence") && evidence && !*evidence)
 			*evidence = strdup(v);
-		else if (!strcmp(f, "merged_into") && merged)
-			str_copy(merged, v, msize);
-		else if (!strcmp(f, "escalated_ms") && escalated)
-			*escalated = strtoll(v, NULL, 10);
 	}
+	if (merged)
+		str_copy(merged, k->merged_into, msize);
+	if (escalated)
+		*escalated = k->escalated_ms;
 }
 
 static void when_text(int64_t ms, char *buf, size_t size)
