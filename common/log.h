@@ -12,6 +12,9 @@ enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6, LOG_LVL_DE
 
 void log_init(const char *program, enum log_level max_level);
 void log_set_level(enum log_level max_level);
+/* json: one JSON object a line ({"ts","level","program","msg"}) for
+ * central logging, instead of "program: level: message". */
+void log_set_json(int json);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -665,6 +665,11 @@ static int load_settings(struct sensor *s, int argc, char **argv, int *exit_code
 			argv[next]);
 		return -EINVAL;
 	}
+	if (strcmp(s->o.log_format, "text") && strcmp(s->o.log_format, "json")) {
+		log_err("log-format: '%s' is not text or json", s->o.log_format);
+		return -EINVAL;
+	}
+	log_set_json(!strcmp(s->o.log_format, "json"));
 	if (set_log_level(s->o.log_level)) {
 		log_err("log-level: '%s' is not error, warning, info or debug", s->o.log_level);
 		return -EINVAL;

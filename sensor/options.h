@@ -33,6 +33,7 @@ struct sensor_options {
 	bool progress;
 	uint64_t workers;
 	char *log_level;
+	char *log_format;
 	/* the queue (docs/queue.md) */
 	struct hd_redis_settings redis;
 	char *spool;
