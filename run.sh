@@ -17,7 +17,7 @@ BUILD=${HAIDANG_BUILD:-build}
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev libssl-dev libyara-dev
             libcjson-dev zlib1g-dev libhiredis-dev libncurses-dev)
 run_pkgs=(python3 redis-server)
-test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin weasyprint poppler-utils
+test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin weasyprint poppler-utils systemd
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time python3 redis-server redis-tools tmux)
 
@@ -99,7 +99,7 @@ case "${1:-}" in
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 \
-        --suite unit --suite pcap --suite queue --suite corpus --suite detect --suite rules --suite playbooks
+        --suite unit --suite pcap --suite queue --suite corpus --suite detect --suite rules --suite playbooks --suite deploy
     ;;
   bench)
     ensure_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}"
