@@ -605,11 +605,13 @@ static int set_log_level(const char *l)
 static void usage(bool vi)
 {
 	printf(vi ? "Cách dùng: haidang-sensor [TÙY CHỌN] (-r TỆP... | -i GIAO_DIỆN)\n"
-		    "Cảm biến mạng của haidang: bắt gói, giải mã, theo dõi luồng, nhận diện giao thức (nDPI)\n"
-		    "và ghi siêu dữ liệu (DNS, TLS, HTTP, SSH, QUIC, luồng) dạng EVE JSON.\n\n"
+		    "Cảm biến mạng của haidang: bắt gói, giải mã, theo dõi luồng, nhận diện giao thức (nDPI),\n"
+		    "ghi siêu dữ liệu (DNS, TLS, HTTP, SSH, QUIC, luồng) dạng EVE JSON; với --rules thì đối\n"
+		    "chiếu dấu hiệu (IOC), YARA và hành vi thành sự cố, với --redis thì gửi sự cố vào hàng đợi.\n\n"
 		  : "Usage: haidang-sensor [OPTION]... (-r FILE... | -i IFACE)\n"
-		    "haidang's network sensor: capture, decode, track flows, detect protocols (nDPI)\n"
-		    "and write metadata (DNS, TLS, HTTP, SSH, QUIC, flows) as EVE JSON.\n\n");
+		    "haidang's network sensor: capture, decode, track flows, detect protocols (nDPI) and\n"
+		    "write metadata (DNS, TLS, HTTP, SSH, QUIC, flows) as EVE JSON; with --rules it scores\n"
+		    "indicators, YARA rules and behaviour into incidents, with --redis it queues them.\n\n");
 	conf_usage(sensor_opts, sensor_nopts, stdout, vi);
 	printf(vi ? "\nMọi tùy chọn đều đặt được trong tệp cấu hình (-c) dưới dạng \"tên = giá trị\".\n"
 		  : "\nEvery option can also be set in the config file (-c) as \"name = value\".\n");
