@@ -824,6 +824,14 @@ static int tls_start(struct hd_redis *r, const char *name, uint64_t deadline)
 			ERR_clear_error();
 			return -1;
 		}
+		struct stat kst;
+
+		/* a private key others can read is no longer private */
+		if (stat(key, &kst) == 0 && (kst.st_mode & (S_IRWXG | S_IRWXO))) {
+			conn_fail(r, "TLS: client key %s is accessible by group or others (mode %04o); "
+				  "refusing it: chmod 600 %s", key, (unsigned)(kst.st_mode & 07777), key);
+			return -1;
+		}
 		if (SSL_CTX_use_PrivateKey_file(r->ssl_ctx, key, SSL_FILETYPE_PEM) != 1 ||
 		    SSL_CTX_check_private_key(r->ssl_ctx) != 1) {
 			conn_fail(r, "TLS: cannot use client key %s: %s", key,

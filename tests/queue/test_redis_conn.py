@@ -242,6 +242,13 @@ def test_tls(env):
     expect_ok("TLS: client certificate accepted",
               ["--ca", c.ca, "--cert", c.client_crt, "--key", c.client_key, m.url, "PING"],
               "PONG")
+    import shutil
+    loose = os.path.join(os.path.dirname(c.client_key), "client-loose.key")
+    shutil.copy(c.client_key, loose)
+    os.chmod(loose, 0o644)
+    expect_err("TLS: a client key readable by others is refused",
+               ["--ca", c.ca, "--cert", c.client_crt, "--key", loose, m.url, "PING"],
+               "is accessible by group or others (mode 0644)")
 
 
 def test_hostile(env):
