@@ -90,6 +90,12 @@ void extract_destroy(struct extract *x)
 	free(x);
 }
 
+void extract_stream_limits(struct extract *x, uint64_t depth, uint64_t memcap)
+{
+	x->pool.depth = depth;
+	x->pool.memcap = memcap;
+}
+
 const struct extract_stats *extract_stats(const struct extract *x)
 {
 	return &x->st;

@@ -32,6 +32,9 @@ struct match;
 /* m may be NULL (no detection). */
 struct extract *extract_create(struct eve *eve, struct dpi *dpi, struct match *m);
 void extract_destroy(struct extract *x);
+/* Reassembly bounds of this extractor's streams (stream_pool's depth and
+ * memcap; 0 = unlimited). Call before the first packet. */
+void extract_stream_limits(struct extract *x, uint64_t depth, uint64_t memcap);
 /* Every packet of a flow, in order of arrival; dir 0 = to server. */
 void extract_packet(struct extract *x, struct flow *f, const struct pkt *p, int dir);
 /* DPI just reached its verdict; its state is still readable. */

@@ -809,6 +809,8 @@ static int setup(struct sensor *s)
 			log_err("worker %u: %s", i, err);
 			return -ENOMEM;
 		}
+		worker_stream_limits(s->workers[i], s->o.stream_depth,
+				     s->o.stream_memcap / s->nworkers);
 	}
 	for (unsigned i = 0; s->threaded && i < s->nworkers; i++) {
 		if (worker_start(s->workers[i])) {

@@ -242,8 +242,8 @@ static void merge(struct stream *s, int dir, struct sdir *d, struct pk *pk,
 		uint64_t stop;
 
 		drain(s, dir, d, pk, fn, arg);
-		if (d->done)
-			return;
+		if (d->done || pk->off >= pk->end)
+			return;   /* (buffered data past the packet is no overlap) */
 		if (pk->off < d->next_off) {
 			pk->overlap = true;
 			pk_advance(pk, d->next_off);

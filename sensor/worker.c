@@ -135,6 +135,11 @@ fail:
 	return NULL;
 }
 
+void worker_stream_limits(struct worker *w, uint64_t depth, uint64_t memcap)
+{
+	extract_stream_limits(w->extract, depth, memcap);
+}
+
 void worker_destroy(struct worker *w)
 {
 	if (!w)

@@ -56,6 +56,9 @@ struct worker_detect {
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
 			     struct eve *eve, const struct worker_detect *det,
 			     char *err, size_t errlen);
+/* Reassembly bounds: depth per flow and direction, memcap of this
+ * worker's buffered segments (0 = unlimited). Before worker_start(). */
+void worker_stream_limits(struct worker *w, uint64_t depth, uint64_t memcap);
 /* Ends every flow and frees the worker (stop its thread first). */
 void worker_destroy(struct worker *w);
 

@@ -175,6 +175,9 @@ static void test_reversed(void)
 	CHECK(mm == 0);
 	CHECK(k.bad == 0 && k.gaps[1] == 0);
 	CHECK(pool.st.out_of_order == n / seg - 1);
+	/* the last segment fills the hole before the buffered ones: adjacent,
+	 * not overlapping */
+	CHECK(pool.st.overlaps == 0 && pool.st.retransmissions == 0);
 	CHECK(pool.held == 0);
 	stream_destroy(s);
 	sink_finish(&k);
