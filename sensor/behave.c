@@ -631,6 +631,25 @@ static void *table_oldest(void *arr, uint32_t n, size_t elsz, size_t stamp)
 	return old;
 }
 
+/* A zeroed slot for a new entry in a host's table (n entries of *cap,
+ * arr): the table grown while under max, else its oldest entry (by the
+ * int64_t at stamp) reused. *arr gets the possibly moved array. NULL when
+ * there is neither. */
+static void *table_slot(struct behave *b, struct host *h, void **arr, uint32_t *n,
+			uint32_t *cap, uint32_t max, uint32_t first, size_t elsz, size_t stamp)
+{
+	void *na = table_grow(b, h, *arr, *n, cap, max, first, elsz), *e;
+
+	if (na)
+		*arr = na;
+	if (*n < *cap)
+		e = (char *)*arr + (size_t)(*n)++ * elsz;
+	else if (!(e = table_oldest(*arr, *n, elsz, stamp)))
+		return NULL;
+	memset(e, 0, elsz);
+	return e;
+}
+
 /* ---- hosts: hash table and LRU ---- */
 
 static struct host **bucket_of(struct behave *b, const struct hd_addr *a)
@@ -1006,21 +1025,19 @@ static unsigned bitwin_count(const struct bitwin *bw, unsigned words, int64_t no
 static struct peerent *peer_get(struct behave *b, struct host *h, const struct hd_addr *peer,
 				uint64_t hash, int64_t now)
 {
-	struct peerent *p, *np;
+	struct peerent *p;
+	void *arr = h->peers;
 
 	for (uint32_t i = 0; i < h->npeers; i++)
 		if (h->peers[i].hash == hash && addr_equal(&h->peers[i].addr, peer)) {
 			h->peers[i].used = now;
 			return &h->peers[i];
 		}
-	np = table_grow(b, h, h->peers, h->npeers, &h->peers_cap, PEER_MAX, 2, sizeof(*np));
-	if (np)
-		h->peers = np;
-	if (h->npeers < h->peers_cap)
-		p = &h->peers[h->npeers++];
-	else if (!(p = table_oldest(h->peers, h->npeers, sizeof(*p), offsetof(struct peerent, used))))
+	p = table_slot(b, h, &arr, &h->npeers, &h->peers_cap, PEER_MAX, 2, sizeof(*p),
+		       offsetof(struct peerent, used));
+	h->peers = arr;
+	if (!p)
 		return NULL;
-	memset(p, 0, sizeof(*p));
 	p->addr = *peer;
 	p->hash = hash;
 	p->used = now;
@@ -1031,21 +1048,19 @@ static struct peerent *peer_get(struct behave *b, struct host *h, const struct h
 static struct portent *port_get(struct behave *b, struct host *h, uint8_t proto, uint16_t port,
 				int64_t now)
 {
-	struct portent *p, *np;
+	struct portent *p;
+	void *arr = h->ports;
 
 	for (uint32_t i = 0; i < h->nports; i++)
 		if (h->ports[i].port == port && h->ports[i].proto == proto) {
 			h->ports[i].used = now;
 			return &h->ports[i];
 		}
-	np = table_grow(b, h, h->ports, h->nports, &h->ports_cap, PORT_MAX, 2, sizeof(*np));
-	if (np)
-		h->ports = np;
-	if (h->nports < h->ports_cap)
-		p = &h->ports[h->nports++];
-	else if (!(p = table_oldest(h->ports, h->nports, sizeof(*p), offsetof(struct portent, used))))
+	p = table_slot(b, h, &arr, &h->nports, &h->ports_cap, PORT_MAX, 2, sizeof(*p),
+		       offsetof(struct portent, used));
+	h->ports = arr;
+	if (!p)
 		return NULL;
-	memset(p, 0, sizeof(*p));
 	p->port = port;
 	p->proto = proto;
 	p->used = now;
@@ -1056,21 +1071,19 @@ static struct portent *port_get(struct behave *b, struct host *h, uint8_t proto,
 static struct login *login_get(struct behave *b, struct host *h, const struct hd_addr *peer,
 			       uint16_t port, int64_t now)
 {
-	struct login *l, *nl;
+	struct login *l;
+	void *arr = h->logins;
 
 	for (uint32_t i = 0; i < h->nlogins; i++)
 		if (h->logins[i].port == port && addr_equal(&h->logins[i].peer, peer)) {
 			h->logins[i].used = now;
 			return &h->logins[i];
 		}
-	nl = table_grow(b, h, h->logins, h->nlogins, &h->logins_cap, LOGIN_MAX, 2, sizeof(*nl));
-	if (nl)
-		h->logins = nl;
-	if (h->nlogins < h->logins_cap)
-		l = &h->logins[h->nlogins++];
-	else if (!(l = table_oldest(h->logins, h->nlogins, sizeof(*l), offsetof(struct login, used))))
+	l = table_slot(b, h, &arr, &h->nlogins, &h->logins_cap, LOGIN_MAX, 2, sizeof(*l),
+		       offsetof(struct login, used));
+	h->logins = arr;
+	if (!l)
 		return NULL;
-	memset(l, 0, sizeof(*l));
 	l->peer = *peer;
 	l->port = port;
 	l->used = now;
@@ -1512,19 +1525,17 @@ unlock:
 static struct dom *dom_get(struct behave *b, struct host *h, const char *name, int64_t now)
 {
 	uint64_t key = nonzero(str_hash(b->seed, name));
-	struct dom *d, *nd;
+	struct dom *d;
+	void *arr = h->doms;
 
 	for (uint32_t i = 0; i < h->ndoms; i++)
 		if (h->doms[i].key == key && !strncmp(h->doms[i].name, name, DOM_NAME_MAX - 1))
 			return &h->doms[i];
-	nd = table_grow(b, h, h->doms, h->ndoms, &h->doms_cap, DOM_MAX, 2, sizeof(*nd));
-	if (nd)
-		h->doms = nd;
-	if (h->ndoms < h->doms_cap)
-		d = &h->doms[h->ndoms++];
-	else if (!(d = table_oldest(h->doms, h->ndoms, sizeof(*d), offsetof(struct dom, last))))
+	d = table_slot(b, h, &arr, &h->ndoms, &h->doms_cap, DOM_MAX, 2, sizeof(*d),
+		       offsetof(struct dom, last));
+	h->doms = arr;
+	if (!d)
 		return NULL;
-	memset(d, 0, sizeof(*d));
 	d->key = key;
 	str_copy(d->name, name, sizeof(d->name));
 	d->last = now;
