@@ -899,14 +899,29 @@ static int tls_start(struct hd_redis *r, const char *name, uint64_t deadline)
 /* Moving bytes: the only place plain and TLS links differ             */
 /* ------------------------------------------------------------------ */
 
+/* Waits for the socket to be ready for events; 0, or -1 with r->err set
+ * ("what: timeout after N ms" or the poll error). */
+static int link_wait(struct hd_redis *r, short events, const char *what, uint64_t deadline)
+{
+	int w = wait_fd(r->fd, events, deadline);
+
+	if (w == -ETIMEDOUT) {
+		conn_fail(r, "%s: timeout after %d ms", what, r->timeout_ms);
+		return -1;
+	}
+	if (w < 0) {
+		conn_fail(r, "%s: %s", what, strerror(-w));
+		return -1;
+	}
+	return 0;
+}
+
 static int link_send(struct hd_redis *r, const char *buf, size_t len)
 {
 	uint64_t deadline = deadline_in(r->timeout_ms);
 	size_t off = 0;
 
 	while (off < len) {
-		int w;
-
 		if (r->ssl) {
 			size_t n = 0;
 			int ret;
@@ -934,15 +949,8 @@ static int link_send(struct hd_redis *r, const char *buf, size_t len)
 				return -1;
 			}
 		}
-		w = wait_fd(r->fd, POLLOUT, deadline);
-		if (w == -ETIMEDOUT) {
-			conn_fail(r, "write: timeout after %d ms", r->timeout_ms);
+		if (link_wait(r, POLLOUT, "write", deadline))
 			return -1;
-		}
-		if (w < 0) {
-			conn_fail(r, "write: %s", strerror(-w));
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -951,8 +959,6 @@ static int link_send(struct hd_redis *r, const char *buf, size_t len)
 static ssize_t link_recv(struct hd_redis *r, char *buf, size_t cap, uint64_t deadline)
 {
 	for (;;) {
-		int w;
-
 		if (r->ssl) {
 			size_t n = 0;
 			int ret;
@@ -984,15 +990,8 @@ static ssize_t link_recv(struct hd_redis *r, char *buf, size_t cap, uint64_t dea
 				return -1;
 			}
 		}
-		w = wait_fd(r->fd, POLLIN, deadline);
-		if (w == -ETIMEDOUT) {
-			conn_fail(r, "read: timeout after %d ms", r->timeout_ms);
+		if (link_wait(r, POLLIN, "read", deadline))
 			return -1;
-		}
-		if (w < 0) {
-			conn_fail(r, "read: %s", strerror(-w));
-			return -1;
-		}
 	}
 }
 
