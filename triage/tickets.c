@@ -110,18 +110,15 @@ int tickets_resolve(struct triage *t, const char *idp, char slug[QUEUE_SLUG_MAX]
 		return -1;
 	snprintf(lo, sizeof(lo), "[%s", idp);
 	snprintf(hi, sizeof(hi), "[%s\xff", idp);
+	/* one ZRANGE BYLEX per agency, pipelined: a reply for every one sent */
 	for (size_t i = 0; i < n; i++) {
-		const char *argv[7] = { "ZRANGE", key, lo, hi, "BYLEX", "LIMIT", "0" };
-		const char *full[9];
-		redisReply *r;
+		const char *argv[8] = { "ZRANGE", key, lo, hi, "BYLEX", "LIMIT", "0", "2" };
 
-		if (queue_key(key, sizeof(key), ag[i], "idx", "id"))
-			continue;
-		memcpy(full, argv, sizeof(argv));
-		full[7] = "2";
-		if (hd_redis_append(t->conn, 8, full, NULL))
-			break;
-		(void)r;
+		if (queue_key(key, sizeof(key), ag[i], "idx", "id") ||
+		    hd_redis_append(t->conn, 8, argv, NULL)) {
+			triage_err(t, "queue: %s", "hàng đợi: %s", hd_redis_error(t->conn));
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		redisReply *r;
