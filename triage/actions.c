@@ -191,6 +191,29 @@
 "addnote(text)\n" \
 "return { 0, 'ok', commit(1, id, t, 'note', {}, {}, { 'note', text }) }\n"
 
+/* ARGV 5-7: help_domestic, help_foreign, damage; "\1" leaves one as it is. */
+#define LUA_RECORD \
+"local t = load(1)\n" \
+"if not t then return refuse('nodet') end\n" \
+"local r = fresh(t)\n" \
+"if r then return r end\n" \
+"local names = { 'help_domestic', 'help_foreign', 'damage' }\n" \
+"local cur = redis.call('HMGET', KEYS[1], unpack(names))\n" \
+"local fields, before, after = {}, {}, {}\n" \
+"for i, n in ipairs(names) do\n" \
+"  local v, old = ARGV[4 + i], cur[i] or ''\n" \
+"  if v ~= '\\1' and v ~= old then\n" \
+"    fields[#fields + 1] = n\n" \
+"    fields[#fields + 1] = v\n" \
+"    before[#before + 1] = n\n" \
+"    before[#before + 1] = old\n" \
+"    after[#after + 1] = n\n" \
+"    after[#after + 1] = v\n" \
+"  end\n" \
+"end\n" \
+"if #fields == 0 then return { 0, 'already', t.version } end\n" \
+"return { 0, 'ok', commit(1, id, t, 'record', fields, before, after) }\n"
+
 #define LUA_MERGE \
 "local into, keep = ARGV[5], tonumber(ARGV[6]) or 50\n" \
 "if not keys_ok(14, into) then return redis.error_reply('ERR haidang merge: keys and id disagree') end\n" \
@@ -270,7 +293,7 @@
 "return { 0, 'ok', commit(1, id, t, 'playbook', { field, done and (num(now) .. '|' .. who) or '' },\n" \
 "  { step, not done }, { step, done, 'step_no', no, 'step_name', name, 'playbook', pbid }) }\n"
 
-enum action { A_CLAIM, A_ASSIGN, A_STATUS, A_NOTE, A_MERGE, A_ESCALATE, A_REOPEN, A_PLAYBOOK,
+enum action { A_CLAIM, A_ASSIGN, A_STATUS, A_NOTE, A_MERGE, A_ESCALATE, A_REOPEN, A_PLAYBOOK, A_RECORD,
 	      A__COUNT };
 
 static const char *const action_src[A__COUNT] = {
@@ -282,6 +305,7 @@ static const char *const action_src[A__COUNT] = {
 	[A_ESCALATE] = LUA_PRELUDE LUA_ESCALATE,
 	[A_REOPEN] = LUA_PRELUDE LUA_REOPEN,
 	[A_PLAYBOOK] = LUA_PRELUDE LUA_PLAYBOOK,
+	[A_RECORD] = LUA_PRELUDE LUA_RECORD,
 };
 
 static struct hd_redis_script scripts[A__COUNT];
@@ -624,6 +648,20 @@ int actions_merge(struct triage *t, const char *slug, const char *id, const char
 	arg(&c, into_id);
 	arg(&c, MERGE_KEEP);
 	return run(t, A_MERGE, &c, id, r);
+}
+
+int actions_record(struct triage *t, const char *slug, const char *id, const char *help_domestic,
+		   const char *help_foreign, const char *damage, int64_t expect,
+		   struct action_result *r)
+{
+	struct call c;
+
+	if (prepare(t, &c, slug, id, expect, r))
+		return r->rc;
+	arg(&c, help_domestic ? help_domestic : "\1");
+	arg(&c, help_foreign ? help_foreign : "\1");
+	arg(&c, damage ? damage : "\1");
+	return run(t, A_RECORD, &c, id, r);
 }
 
 int actions_escalate(struct triage *t, const char *slug, const char *id, int64_t expect,

@@ -55,6 +55,13 @@ int actions_note(struct triage *t, const char *slug, const char *id, const char 
  * survivor, whose count and evidence take id's in. */
 int actions_merge(struct triage *t, const char *slug, const char *id, const char *into_id,
 		  int64_t expect, struct action_result *r);
+/* What the national half-year/annual report (Mẫu 05) counts besides the
+ * state: organisations that helped, at home and abroad, and the estimated
+ * damage in đồng (docs/summary.md). NULL leaves a field as it is, "" clears
+ * it. A change is versioned and in the history like the others. */
+int actions_record(struct triage *t, const char *slug, const char *id, const char *help_domestic,
+		   const char *help_foreign, const char *damage, int64_t expect,
+		   struct action_result *r);
 int actions_escalate(struct triage *t, const char *slug, const char *id, int64_t expect,
 		     struct action_result *r);
 int actions_reopen(struct triage *t, const char *slug, const char *id, int64_t expect,

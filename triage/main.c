@@ -58,7 +58,7 @@ static const struct triage_cmd *const cmd_table[] = {
 	&cmd_escalate, &cmd_reopen, &cmd_history, &cmd_watch, &cmd_sensors, &cmd_admin, &cmd_report,
 	&cmd_tui,
 	&cmd_summary,
-	&cmd_playbook,
+	&cmd_playbook, &cmd_record,
 };
 
 void triage_err(const struct triage *t, const char *en, const char *vi, ...)

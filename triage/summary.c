@@ -311,7 +311,7 @@ static const char *elem(const redisReply *r, size_t i)
 
 /* An estimated damage in đồng: digits, with '.', ',', ' ' or '_' between
  * thousands. */
-static int parse_damage(const char *s, uint64_t *out)
+int summary_parse_damage(const char *s, uint64_t *out)
 {
 	char digits[32];
 	size_t o = 0;
@@ -484,7 +484,7 @@ static int read_one(struct summary *S, const char *slug, const char *id)
 		else if (!strcmp(f, "help_foreign"))
 			str_copy(r.help_foreign, val, sizeof(r.help_foreign));
 		else if (!strcmp(f, "damage") && *val) {
-			if (!parse_damage(val, &r.damage))
+			if (!summary_parse_damage(val, &r.damage))
 				r.has_damage = true;
 			else if (!S->bad_damage_said) {
 				S->bad_damage_said = true;

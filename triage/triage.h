@@ -70,6 +70,10 @@ struct ticket {
 	unsigned pb_done, pb_steps;       /* its checklist: steps ticked, steps */
 };
 
+/* An estimated damage in đồng (digits with '.', ',', ' ' or '_' between
+ * groups) into *out; 0 or -1 (summary.c). */
+int summary_parse_damage(const char *s, uint64_t *out);
+
 /* Sets the ticket field a detection or case hash field names (the
  * others are ignored). */
 void tickets_put_field(struct ticket *k, const char *field, const char *value);
@@ -109,6 +113,7 @@ void tickets_json_open(struct jw *w, const char *key, const struct ticket *k, in
 extern const struct triage_cmd cmd_list, cmd_show, cmd_sensors, cmd_admin, cmd_report, cmd_tui;
 extern const struct triage_cmd cmd_summary;   /* summary.c */
 /* verbs.c */
+extern const struct triage_cmd cmd_record;
 extern const struct triage_cmd cmd_claim, cmd_assign, cmd_status, cmd_note, cmd_merge,
 	cmd_escalate, cmd_reopen, cmd_history, cmd_watch;
 /* checklist.c */

@@ -35,6 +35,7 @@ struct verb_args {
 	bool json;
 	const char *note;   /* status --note */
 	long count;         /* watch --count */
+	const char *help_domestic, *help_foreign, *damage; /* record */
 };
 
 static int usage(const struct triage *t, const struct triage_cmd *c)
@@ -64,6 +65,12 @@ static int parse(const struct triage *t, const struct triage_cmd *c, int argc, c
 			a->expect = (int64_t)v;
 		} else if (!strcmp(o, "--note") && i + 1 < argc && strstr(c->synopsis, "--note")) {
 			a->note = argv[++i];
+		} else if (!strcmp(o, "--help-domestic") && i + 1 < argc && strstr(c->synopsis, o)) {
+			a->help_domestic = argv[++i];
+		} else if (!strcmp(o, "--help-foreign") && i + 1 < argc && strstr(c->synopsis, o)) {
+			a->help_foreign = argv[++i];
+		} else if (!strcmp(o, "--damage") && i + 1 < argc && strstr(c->synopsis, o)) {
+			a->damage = argv[++i];
 		} else if (!strcmp(o, "--count") && i + 1 < argc && strstr(c->synopsis, "--count")) {
 			if (parse_u64(argv[++i], 1, 1000000000, &v))
 				return usage(t, c);
@@ -96,6 +103,7 @@ static const char *done_text(const struct triage *t, const char *action)
 		{ "escalate", "escalated (report to the national centre)",
 		  "đã chuyển lên cấp trên (báo cáo Trung tâm quốc gia)" },
 		{ "reopen", "reopened", "đã mở lại" },
+		{ "record", "recorded help and damage for", "đã ghi nhận hỗ trợ và thiệt hại cho" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(d); i++)
@@ -203,6 +211,29 @@ static int run_status(struct triage *t, int argc, char **argv)
 	actions_status(t, slug, id, a.pos[1], a.note, a.expect, &r);
 	snprintf(extra, sizeof(extra), "→ %s", a.pos[1]);
 	return report(t, "status", id, extra, &r, a.json);
+}
+
+static int run_record(struct triage *t, int argc, char **argv)
+{
+	struct verb_args a;
+	struct action_result r;
+	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX];
+	uint64_t dmg;
+	int rc;
+
+	if ((rc = parse(t, &cmd_record, argc, argv, 1, &a)))
+		return rc;
+	if (!a.help_domestic && !a.help_foreign && !a.damage)
+		return usage(t, &cmd_record);
+	if (a.damage && *a.damage && summary_parse_damage(a.damage, &dmg)) {
+		triage_err(t, "--damage: '%s' is not an amount in đồng (digits, with . , _ or spaces)",
+			   "--damage: '%s' không phải số tiền (đồng)", a.damage);
+		return 1;
+	}
+	if ((rc = resolve(t, a.pos[0], slug, id)))
+		return rc;
+	actions_record(t, slug, id, a.help_domestic, a.help_foreign, a.damage, a.expect, &r);
+	return report(t, "record", id, "", &r, a.json);
 }
 
 static int run_note(struct triage *t, int argc, char **argv)
@@ -559,6 +590,12 @@ const struct triage_cmd cmd_claim = {
 	"claim", "ID [--version N] [--json]",
 	"take an incident: you become its assignee unless someone already is",
 	"nhận xử lý sự cố: bạn được giao nếu chưa có ai nhận", true, run_claim,
+};
+const struct triage_cmd cmd_record = {
+	"record", "ID [--help-domestic ORGS] [--help-foreign ORGS] [--damage AMOUNT] [--version N] [--json]",
+	"what the half-year report counts: who helped (at home, abroad), the estimated damage in đồng",
+	"số liệu cho báo cáo 6 tháng/năm: tổ chức hỗ trợ (trong, ngoài nước), thiệt hại ước tính (đồng)",
+	true, run_record,
 };
 const struct triage_cmd cmd_assign = {
 	"assign", "ID USER|- [--version N] [--json]",

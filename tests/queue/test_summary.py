@@ -121,8 +121,16 @@ def main():
         verb("status", c, "false_positive")
         verb("status", d, "triaged")
         verb("status", d, "contained")
-        srv.call("HSET", f"hd:{{{slug}}}:case:{d}", "help_domestic", "Công ty An ninh X; Trung tâm Y",
-                 "help_foreign", "CERT nước ngoài Z", "damage", "1.500.000")
+        # recorded with the verb, so it is versioned and in the history
+        r = verb("record", d, "--help-domestic", "Công ty An ninh X; Trung tâm Y",
+                 "--help-foreign", "CERT nước ngoài Z", "--damage", "1.500.000")
+        check(r.returncode == 0, f"record: help and damage recorded ({r.stderr.strip()[:160]})")
+        hist = json.loads(tq.triage(url, "history", d, "--json").stdout or "[]")
+        hist = hist.get("entries", []) if isinstance(hist, dict) else hist
+        check(any(h.get("action") == "record" and h.get("who") == "lan" for h in hist),
+              "record: in the ticket's history, with who")
+        r = tq.triage(url, "record", d, "--damage", "nhiều lắm", check_rc=False)
+        check(r.returncode == 1 and "--damage" in r.stderr, "record: a damage that is not an amount is refused")
         verb("merge", ids[6], e)
         # a live sensor's heartbeat (the test sensor has stopped: its key expires)
         now = int(time.time() * 1000)
