@@ -36,6 +36,7 @@ struct verb_args {
 	const char *note;   /* status --note */
 	long count;         /* watch --count */
 	const char *help_domestic, *help_foreign, *damage; /* record */
+	const char *send, *out, *number, *config;          /* escalate --send */
 };
 
 static int usage(const struct triage *t, const struct triage_cmd *c)
@@ -71,6 +72,14 @@ static int parse(const struct triage *t, const struct triage_cmd *c, int argc, c
 			a->help_foreign = argv[++i];
 		} else if (!strcmp(o, "--damage") && i + 1 < argc && strstr(c->synopsis, o)) {
 			a->damage = argv[++i];
+		} else if (!strcmp(o, "--send") && i + 1 < argc && strstr(c->synopsis, o)) {
+			a->send = argv[++i];
+		} else if (!strcmp(o, "-o") && i + 1 < argc && strstr(c->synopsis, "-o FILE")) {
+			a->out = argv[++i];
+		} else if (!strcmp(o, "--number") && i + 1 < argc && strstr(c->synopsis, o)) {
+			a->number = argv[++i];
+		} else if (!strcmp(o, "--config") && i + 1 < argc && strstr(c->synopsis, "--config")) {
+			a->config = argv[++i];
 		} else if (!strcmp(o, "--count") && i + 1 < argc && strstr(c->synopsis, "--count")) {
 			if (parse_u64(argv[++i], 1, 1000000000, &v))
 				return usage(t, c);
@@ -281,10 +290,40 @@ static int run_escalate(struct triage *t, int argc, char **argv)
 	char slug[QUEUE_SLUG_MAX], id[QUEUE_ID_MAX];
 	int rc;
 
-	if ((rc = parse(t, &cmd_escalate, argc, argv, 1, &a)) || (rc = resolve(t, a.pos[0], slug, id)))
+	if ((rc = parse(t, &cmd_escalate, argc, argv, 1, &a)))
+		return rc;
+	if (!a.send != !a.out)
+		return usage(t, &cmd_escalate);
+	if ((rc = resolve(t, a.pos[0], slug, id)))
 		return rc;
 	actions_escalate(t, slug, id, a.expect, &r);
-	return report(t, "escalate", id, NULL, &r, a.json);
+	rc = report(t, "escalate", id, NULL, &r, a.json);
+	if (rc || !a.send)
+		return rc;
+	/* and the report to the national centre, sent through the configured
+	 * transport and recorded in the ticket by "report --send" */
+	{
+		char *rv[12];
+		int n = 0;
+
+		rv[n++] = (char *)"report";
+		rv[n++] = id;
+		rv[n++] = (char *)"--format";
+		rv[n++] = (char *)a.send;
+		rv[n++] = (char *)"-o";
+		rv[n++] = (char *)a.out;
+		rv[n++] = (char *)"--send";
+		if (a.number) {
+			rv[n++] = (char *)"--number";
+			rv[n++] = (char *)a.number;
+		}
+		if (a.config) {
+			rv[n++] = (char *)"--config";
+			rv[n++] = (char *)a.config;
+		}
+		rv[n] = NULL;
+		return cmd_report.run(t, n, rv);
+	}
 }
 
 static int run_reopen(struct triage *t, int argc, char **argv)
@@ -616,7 +655,7 @@ const struct triage_cmd cmd_merge = {
 	true, run_merge,
 };
 const struct triage_cmd cmd_escalate = {
-	"escalate", "ID [--version N] [--json]",
+	"escalate", "ID [--send vn|vn-final|stix|misp|md -o FILE [--number N] [--config FILE]] [--version N] [--json]",
 	"report an incident the unit cannot handle to the national centre",
 	"báo cáo sự cố vượt khả năng xử lý lên Trung tâm quốc gia", true, run_escalate,
 };

@@ -214,6 +214,21 @@ def main():
         r = report(srv.url, tid, "vn-final", "--config", conf)
         check(r.returncode == 0 and "16/BC-ĐUCSC" in r.stdout and "THIẾU / MISSING: the initial report's date" not in r.stdout,
               "send: the closure report cites the initial report's number and date")
+        # escalate --send: the state change and the report it sends, both recorded
+        other = next(i for i in tickets if i != tid)
+        epath = os.path.join(tmp, "escalate.md")
+        r = subprocess.run([TRIAGE, "--redis", srv.url, "--as", "minh", "escalate", other, "--send", "vn",
+                            "-o", epath, "--number", "17/BC-ĐUCSC", "--config", sconf],
+                           capture_output=True, text=True, timeout=60)
+        eshow = json.loads(subprocess.run([TRIAGE, "--redis", srv.url, "show", other, "--json"],
+                                          capture_output=True, text=True).stdout)
+        check(r.returncode == 0 and eshow["status"] == "escalated" and
+              os.path.exists(os.path.join(outbox, other + ".md")),
+              f"escalate --send: escalated, and the report handed to the transport ({r.stderr.strip()[:160]})")
+        acts = [(h.get("action"), h.get("who")) for h in eshow["history"]]
+        check(("escalate", "minh") in acts and ("note", "minh") in acts and
+              "17/BC-ĐUCSC" in json.dumps(eshow["notes"], ensure_ascii=False),
+              "escalate --send: the history says who escalated and which report was sent, and when")
         bad = dict(CONFIG, transport={"command": "exit 3"})
         with open(sconf, "w", encoding="utf-8") as f:
             json.dump(bad, f, ensure_ascii=False)
