@@ -303,7 +303,10 @@ static void behave_config_from_policy(struct behave_config *c, const struct poli
 static void *reload_main(void *arg)
 {
 	struct sensor *s = arg;
-	struct ruleset *r = ruleset_load(s->o.rules, s->generation + 1);
+	struct ruleset *r;
+
+	hd_thread_name("hd-reload");
+	r = ruleset_load(s->o.rules, s->generation + 1);
 
 	if (!r) {
 		log_err(s->vi ? "nạp lại luật thất bại; vẫn dùng bộ luật cũ"
@@ -351,6 +354,7 @@ static void *signal_main(void *arg)
 	sigset_t set;
 	int sig;
 
+	hd_thread_name("hd-signal");
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);

@@ -463,6 +463,7 @@ static void *publisher(void *arg)
 {
 	struct publish *p = arg;
 
+	hd_thread_name("hd-publish");
 	for (;;) {
 		int64_t now = mono_ms(), wait_ms = 100;
 		bool stopping, mem;

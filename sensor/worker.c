@@ -297,7 +297,11 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct batch *b;
+	char name[16];
 
+	/* "hd-worker/N" in top -H, ps -L and perf */
+	snprintf(name, sizeof(name), "hd-worker/%u", w->index);
+	hd_thread_name(name);
 	while ((b = queue_pop(w)) != NULL) {
 		size_t off = 0;
 		while (off < b->used) {
