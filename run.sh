@@ -5,6 +5,7 @@
 #   ./run.sh test    install what is missing, build, run the whole test suite
 #   ./run.sh bench   build, then measure the sensor against nDPI's ndpiReader
 #   ./run.sh build   install what is missing and build only
+#   ./run.sh valgrind [SUITE...]  the suites with every program under valgrind memcheck
 #
 # Packages come from Debian 12. As root, missing ones are installed with apt-get;
 # otherwise the exact apt-get command is printed and nothing else is done.
@@ -19,6 +20,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev l
 run_pkgs=(python3 redis-server)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin weasyprint poppler-utils systemd
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
+valgrind_suites=(unit pcap rules playbooks detect queue deploy)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time python3 redis-server redis-tools tmux)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -110,8 +112,20 @@ case "${1:-}" in
     ensure_pkgs "${build_pkgs[@]}"
     build
     ;;
+  valgrind)
+    # every program the suites start runs under memcheck (tests/tools/vgwrap.sh.in);
+    # valgrind-report fails on any error or definite/indirect leak in any of them
+    ensure_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" valgrind
+    BUILD=$BUILD-valgrind build_options="-Dvalgrind=true" build
+    rm -rf "$BUILD-valgrind/valgrind" && mkdir -p "$BUILD-valgrind/valgrind"
+    suites=("${@:2}")
+    [ ${#suites[@]} -gt 0 ] || suites=("${valgrind_suites[@]}")
+    args=()
+    for s in "${suites[@]}" valgrind; do args+=(--suite "$s"); done
+    meson test -C "$BUILD-valgrind" --print-errorlogs --num-processes 2 --timeout-multiplier 20 "${args[@]}"
+    ;;
   *)
-    say "usage: ./run.sh demo | test | bench | build"
+    say "usage: ./run.sh demo | test | bench | build | valgrind [SUITE...]"
     exit 2
     ;;
 esac
