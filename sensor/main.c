@@ -501,6 +501,7 @@ static void write_stats_event(struct sensor *s)
 		jw_uint(w, "replayed", ps.replayed);
 		jw_uint(w, "discarded", ps.discarded);
 		jw_uint(w, "lost", ps.spool_failed);
+		jw_bool(w, "spool_writable", ps.spool_writable);
 		jw_uint(w, "redis_errors", ps.redis_errors);
 		jw_uint(w, "reconnects", ps.reconnects);
 		jw_uint(w, "heartbeats", ps.heartbeats);
