@@ -303,7 +303,7 @@ static void behave_config_from_policy(struct behave_config *c, const struct poli
 static void *reload_main(void *arg)
 {
 	struct sensor *s = arg;
-	struct ruleset *r = ruleset_load(s->o.rules, s->generation + 1);
+	struct ruleset *r = ruleset_load(s->o.rules, s->generation + 1, true);
 
 	if (!r) {
 		log_err(s->vi ? "nạp lại luật thất bại; vẫn dùng bộ luật cũ"
@@ -753,7 +753,7 @@ static int setup(struct sensor *s)
 			return -ENOMEM;
 		}
 		s->yara_init = true;
-		r = ruleset_load(s->o.rules, ++s->generation);
+		r = ruleset_load(s->o.rules, ++s->generation, false);
 		if (!r) {
 			log_err(s->vi ? "%s: không nạp được luật" : "%s: cannot load the rules", s->o.rules);
 			return -EINVAL;
@@ -804,6 +804,7 @@ static int setup(struct sensor *s)
 			.rules = s->have_rules ? &s->rules : NULL,
 			.incidents = s->incidents, .behave = s->behave,
 			.home = s->home, .nhome = s->nhome,
+			.yara_timeout = (unsigned)s->o.yara_timeout,
 		};
 		s->workers[i] = worker_create(i, &fc, s->eve, &det, err, sizeof(err));
 		if (!s->workers[i]) {

@@ -30,6 +30,7 @@ struct sensor_options {
 	uint64_t to_other_new, to_other_est, to_active;
 	uint64_t defrag_memcap, defrag_timeout;
 	uint64_t stream_depth, stream_memcap;
+	uint64_t yara_timeout;
 	uint64_t stats_interval;
 	bool progress;
 	uint64_t workers;

@@ -92,8 +92,9 @@ static void use_rules(struct worker *w)
 	yrr_scanner_destroy(w->match.scanner);
 	w->match.scanner = NULL;
 	w->match.rules = w->rules;
+	w->match.scan_timeout_s = w->det.yara_timeout ? w->det.yara_timeout : 5;
 	if (w->rules && w->rules->yara)
-		w->match.scanner = yrr_scanner_create(w->rules->yara, 5);
+		w->match.scanner = yrr_scanner_create(w->rules->yara, w->match.scan_timeout_s);
 }
 
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
