@@ -31,6 +31,7 @@
 #include "log.h"
 #include "options.h"
 #include "privdrop.h"
+#include "sandbox.h"
 #include "publish.h"
 #include "worker.h"
 #include "behave.h"
@@ -736,6 +737,18 @@ static int setup(struct sensor *s)
 	if (live && privdrop_to_user(s->o.user, err, sizeof(err))) {
 		log_err("%s", err);
 		return -EPERM;
+	}
+	/* and only with the system calls the sensor makes: no thread exists
+	 * yet, so every one started from here on inherits the filter */
+	if (s->o.seccomp) {
+		int rc = sandbox_enter(err, sizeof(err));
+
+		if (rc == -ENOTSUP) {
+			log_warn("%s; running without it", err);
+		} else if (rc) {
+			log_err("%s", err);
+			return -EPERM;
+		}
 	}
 	if (live)
 		log_info(s->vi ? "đang bắt gói trên %s với quyền người dùng %s"

@@ -20,6 +20,7 @@ struct sensor_options {
 	bool promisc;
 	uint64_t buffer_size;
 	char *user;
+	bool seccomp;
 	char *eve;
 	char *rules;
 	char *sensor_id;
