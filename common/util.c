@@ -269,12 +269,12 @@ int hd_mutex_init_busy(pthread_mutex_t *m)
 	return rc;
 }
 
-void hd_thread_name(const char *name)
+void hd_thread_name(pthread_t t, const char *name)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%s", name);
-	(void)pthread_setname_np(pthread_self(), buf);
+	(void)pthread_setname_np(t, buf);
 }
 
 size_t utf8_fit(char *out, size_t size, const char *s, unsigned width)

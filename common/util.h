@@ -70,10 +70,13 @@ uint64_t time_mono_ms(void);
  * Returns 0 or an errno value, as pthread_mutex_init. */
 int hd_mutex_init_busy(pthread_mutex_t *m);
 
-/* Names the calling thread (at most 15 bytes are kept) so that top -H,
- * ps -L and perf tell the capture, worker, publisher and reload threads
- * apart. Best effort: a failure changes nothing else. */
-void hd_thread_name(const char *name);
+/* Names thread t (at most 15 bytes are kept) so that top -H, ps -L and
+ * perf tell the capture, worker, publisher and reload threads apart. Call
+ * it from the thread that created t: for another thread glibc writes
+ * /proc/self/task/TID/comm, where naming oneself would need prctl, which
+ * the sensor's seccomp filter does not allow. Best effort: a failure
+ * changes nothing else. */
+void hd_thread_name(pthread_t t, const char *name);
 
 /* Copies s into out (size bytes) cut to at most width terminal columns
  * and padded with spaces to exactly width: wide characters (CJK) count two,

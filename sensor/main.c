@@ -31,6 +31,7 @@
 #include "log.h"
 #include "options.h"
 #include "privdrop.h"
+#include "sandbox.h"
 #include "publish.h"
 #include "worker.h"
 #include "behave.h"
@@ -305,8 +306,7 @@ static void *reload_main(void *arg)
 	struct sensor *s = arg;
 	struct ruleset *r;
 
-	hd_thread_name("hd-reload");
-	r = ruleset_load(s->o.rules, s->generation + 1);
+	r = ruleset_load(s->o.rules, s->generation + 1, true);
 
 	if (!r) {
 		log_err(s->vi ? "nạp lại luật thất bại; vẫn dùng bộ luật cũ"
@@ -340,6 +340,8 @@ static void start_reload(struct sensor *s)
 	if (s->reload_started)
 		pthread_join(s->reload_thread, NULL);
 	s->reload_started = !pthread_create(&s->reload_thread, NULL, reload_main, s);
+	if (s->reload_started)
+		hd_thread_name(s->reload_thread, "hd-reload");
 	if (!s->reload_started)
 		atomic_store(&s->reloading, false);
 }
@@ -354,7 +356,6 @@ static void *signal_main(void *arg)
 	sigset_t set;
 	int sig;
 
-	hd_thread_name("hd-signal");
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
@@ -505,6 +506,7 @@ static void write_stats_event(struct sensor *s)
 		jw_uint(w, "replayed", ps.replayed);
 		jw_uint(w, "discarded", ps.discarded);
 		jw_uint(w, "lost", ps.spool_failed);
+		jw_bool(w, "spool_writable", ps.spool_writable);
 		jw_uint(w, "redis_errors", ps.redis_errors);
 		jw_uint(w, "reconnects", ps.reconnects);
 		jw_uint(w, "heartbeats", ps.heartbeats);
@@ -740,6 +742,18 @@ static int setup(struct sensor *s)
 		log_err("%s", err);
 		return -EPERM;
 	}
+	/* and only with the system calls the sensor makes: no thread exists
+	 * yet, so every one started from here on inherits the filter */
+	if (s->o.seccomp) {
+		int rc = sandbox_enter(err, sizeof(err));
+
+		if (rc == -ENOTSUP) {
+			log_warn("%s; running without it", err);
+		} else if (rc) {
+			log_err("%s", err);
+			return -EPERM;
+		}
+	}
 	if (live)
 		log_info(s->vi ? "đang bắt gói trên %s với quyền người dùng %s"
 			       : "capturing on %s as user %s", s->o.interface,
@@ -756,7 +770,7 @@ static int setup(struct sensor *s)
 			return -ENOMEM;
 		}
 		s->yara_init = true;
-		r = ruleset_load(s->o.rules, ++s->generation);
+		r = ruleset_load(s->o.rules, ++s->generation, false);
 		if (!r) {
 			log_err(s->vi ? "%s: không nạp được luật" : "%s: cannot load the rules", s->o.rules);
 			return -EINVAL;
@@ -807,6 +821,7 @@ static int setup(struct sensor *s)
 			.rules = s->have_rules ? &s->rules : NULL,
 			.incidents = s->incidents, .behave = s->behave,
 			.home = s->home, .nhome = s->nhome,
+			.yara_timeout = (unsigned)s->o.yara_timeout,
 		};
 		s->workers[i] = worker_create(i, &fc, s->eve, &det, err, sizeof(err));
 		if (!s->workers[i]) {
@@ -931,6 +946,8 @@ int main(int argc, char **argv)
 		sigaddset(&set, SIGUSR1);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 		s.signal_started = !pthread_create(&s.signal_thread, NULL, signal_main, &s);
+		if (s.signal_started)
+			hd_thread_name(s.signal_thread, "hd-signal");
 	}
 	signal(SIGPIPE, SIG_IGN);
 

@@ -14,6 +14,7 @@
 #include "behave.h"
 #include "dpi.h"
 #include "incident.h"
+#include "log.h"
 #include "ruleset.h"
 #include "yararules.h"
 #include "banned.h"
@@ -309,15 +310,44 @@ static bool on_yara(void *arg, const struct yrr_match *ym)
 	return true;
 }
 
+#define TIMEOUT_LOG_MS 60000
+
+/* A pathological rule (or input crafted against one) must be visible: say
+ * which flow, how much data, which rule set and how long it really took
+ * (libyara looks at its clock only every 4 KiB, so a scan can overrun). */
+static void scan_timed_out(struct match *m, const struct flow *f, size_t len,
+			   const char *where, uint64_t took_ms)
+{
+	uint64_t now = time_mono_ms();
+	char a[HD_ADDRSTRLEN], b[HD_ADDRSTRLEN];
+	const char *dir = m->rules && m->rules->dir[0] ? m->rules->dir : "(none)";
+
+	m->scan_timeouts++;
+	if (m->timeout_logged_ms && now - m->timeout_logged_ms < TIMEOUT_LOG_MS) {
+		m->timeouts_unlogged++;
+		return;
+	}
+	log_warn("yara: scan of %s of flow %llu (%s:%u -> %s:%u, %zu bytes) gave up after %llu ms (--yara-timeout %u s), rules %s/yara generation %llu: its YARA matches are lost; %llu timeouts in this worker so far, %llu not logged",
+		 where, (unsigned long long)f->id, addr_format(&f->src, a, sizeof(a)), f->sport,
+		 addr_format(&f->dst, b, sizeof(b)), f->dport, len, (unsigned long long)took_ms,
+		 m->scan_timeout_s, dir,
+		 (unsigned long long)(m->rules ? m->rules->generation : 0),
+		 (unsigned long long)m->scan_timeouts, (unsigned long long)m->timeouts_unlogged);
+	m->timeout_logged_ms = now;
+	m->timeouts_unlogged = 0;
+}
+
 void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size_t len,
 		const char *where, const struct timeval *ts)
 {
 	struct scan_ctx c = { m, f, where, ts };
+	uint64_t t0;
 
 	if (!m->scanner || !m->incidents || !len)
 		return;
 	m->scans++;
 	m->scan_bytes += len;
+	t0 = time_mono_ms();
 	if (yrr_scan(m->scanner, data, len, on_yara, &c) == -ETIMEDOUT)
-		m->scan_timeouts++;
+		scan_timed_out(m, f, len, where, time_mono_ms() - t0);
 }

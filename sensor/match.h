@@ -34,7 +34,9 @@ struct match {
 	struct dpi *dpi;
 	struct behave *behave;         /* shared by all workers, or NULL */
 	struct yrr_scanner *scanner;   /* this worker's, for rules->yara */
+	unsigned scan_timeout_s;       /* the scanner's timeout, for the log */
 	uint64_t scans, scan_bytes, scan_timeouts;
+	uint64_t timeout_logged_ms, timeouts_unlogged;
 	uint64_t hits, suppressed;
 };
 
@@ -58,7 +60,9 @@ void match_yara(struct match *m, const struct flow *f, const char *rule, const c
 		const struct timeval *ts);
 
 /* Scans data of flow f with the YARA rules; matches become signals.
- * where names what was scanned ("http-body", "stream"). */
+ * where names what was scanned ("http-body", "stream"). A scan that runs
+ * out of time is counted (scan_timeouts) and logged: the first, then at
+ * most one line a minute per worker, saying how many were not. */
 void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size_t len,
 		const char *where, const struct timeval *ts);
 

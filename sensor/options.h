@@ -20,6 +20,7 @@ struct sensor_options {
 	bool promisc;
 	uint64_t buffer_size;
 	char *user;
+	bool seccomp;
 	char *eve;
 	char *rules;
 	char *sensor_id;
@@ -30,6 +31,7 @@ struct sensor_options {
 	uint64_t to_other_new, to_other_est, to_active;
 	uint64_t defrag_memcap, defrag_timeout;
 	uint64_t stream_depth, stream_memcap;
+	uint64_t yara_timeout;
 	uint64_t stats_interval;
 	bool progress;
 	uint64_t workers;

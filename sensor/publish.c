@@ -37,6 +37,7 @@
 #define BATCH_MAX 256
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
+#define FAIL_LOG_MS 60000
 
 struct rec {
 	struct rec *next;
@@ -60,6 +61,10 @@ struct publish {
 	bool stop;
 	struct publish_health health;
 	struct publish_stats st;
+	bool spool_failing;        /* the last append failed */
+	bool fail_logged;          /* and that episode was logged */
+	uint64_t failed_before;    /* st.spool_failed when it began */
+	int64_t fail_logged_ms;
 
 	/* publisher thread only */
 	struct hd_redis *conn;
@@ -120,20 +125,67 @@ static void spool_report(void *arg, const char *msg)
 		p->cfg.log(4, msg);
 }
 
+/* The symbolic name of the errors a spool append can give, for logs that
+ * are searched for "ENOSPC" whatever the locale's wording. */
+static const char *errno_name(int e)
+{
+	static const struct { int e; const char *n; } names[] = {
+		{ ENOSPC, "ENOSPC" }, { EDQUOT, "EDQUOT" }, { EFBIG, "EFBIG" },
+		{ EIO, "EIO" }, { EROFS, "EROFS" }, { EACCES, "EACCES" },
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EMSGSIZE, "EMSGSIZE" },
+		{ ENOMEM, "ENOMEM" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].e == e)
+			return names[i].n;
+	return "errno";
+}
+
 /* A record that cannot be delivered now goes to disk; if even that fails
- * (the disk is full) it is lost, and counted and logged as such. */
+ * (the disk is full) it is lost, and counted as such. A full disk would
+ * make every record fail: the first failure of an episode is logged (the
+ * spool directory, the error and its name), the rest only counted, and
+ * the first record kept again ends the episode with a line saying how
+ * many were lost meanwhile. Every record tries the disk again, so the
+ * spool is back as soon as there is room. */
 static void to_spool(struct publish *p, const char *data, size_t len)
 {
+	const char *dir = p->cfg.spool_dir ? p->cfg.spool_dir : SPOOL_DEFAULT_DIR;
 	char err[256];
 	int rc = spool_append(p->spool, data, len, err, sizeof(err));
+	int64_t now = mono_ms();
+	uint64_t lost = 0;
+	bool say = false;
 
+	pthread_mutex_lock(&p->mu);
 	if (rc == 0) {
-		count(p, &p->st.spooled, 1);
-		return;
+		p->st.spooled++;
+		if (p->spool_failing) {
+			p->spool_failing = false;
+			say = p->fail_logged;
+			lost = p->st.spool_failed - p->failed_before;
+		}
+	} else {
+		p->st.spool_failed++;
+		if (!p->spool_failing) {
+			p->spool_failing = true;
+			p->failed_before = p->st.spool_failed - 1;
+			/* a disk that fills and empties over and over is told
+			 * about once a minute; the counters have the rest */
+			say = p->fail_logged_ms == 0 || now - p->fail_logged_ms >= FAIL_LOG_MS;
+			p->fail_logged = say;
+			if (say)
+				p->fail_logged_ms = now;
+		}
 	}
-	count(p, &p->st.spool_failed, 1);
-	plog(p, 3, "spool: an incident could not be kept (%s); %.*s", err,
-	     (int)(len > 160 ? 160 : len), data);
+	pthread_mutex_unlock(&p->mu);
+	if (say && rc == 0)
+		plog(p, 6, "spool %s: writable again; %" PRIu64 " incident record(s) could not be kept meanwhile (counted in queue.lost)",
+		     dir, lost);
+	else if (say)
+		plog(p, 3, "spool %s: cannot keep incidents: %s [%s]; capture goes on, and incidents that Redis does not take are lost and counted (queue.lost) until there is room",
+		     dir, err, errno_name(-rc));
 }
 
 static void free_list(struct rec *r)
@@ -378,12 +430,12 @@ static void send_batch(struct publish *p, struct rec *batch)
 
 static void heartbeat(struct publish *p)
 {
-	char key[QUEUE_KEY_MAX], ttl[16], v[16][48], *lasterr;
+	char key[QUEUE_KEY_MAX], ttl[16], v[20][48], *lasterr;
 	struct publish_stats st;
 	struct publish_health h;
 	int64_t now = wall_ms();
 	unsigned hb = p->cfg.heartbeat_s ? p->cfg.heartbeat_s : 10;
-	const char *argv[2 + 2 * 20];
+	const char *argv[2 + 2 * 24];
 	int argc = 0, k = 0;
 	redisReply *rep;
 
@@ -419,6 +471,10 @@ static void heartbeat(struct publish *p)
 	FIELD("incidents_sent", "%" PRIu64, st.sent);
 	FIELD("spool_records", "%" PRIu64, st.spool.depth_records);
 	FIELD("spool_bytes", "%" PRIu64, st.spool.depth_bytes);
+	FIELD("spool_dropped", "%" PRIu64, st.spool.dropped_records);
+	FIELD("incidents_lost", "%" PRIu64, st.spool_failed);
+	FIELD("spool_writable", "%d", st.spool_writable);
+	FIELD("redis_errors", "%" PRIu64, st.redis_errors);
 #undef FIELD
 	argv[argc++] = "last_error";
 	argv[argc++] = lasterr;
@@ -463,7 +519,6 @@ static void *publisher(void *arg)
 {
 	struct publish *p = arg;
 
-	hd_thread_name("hd-publish");
 	for (;;) {
 		int64_t now = mono_ms(), wait_ms = 100;
 		bool stopping, mem;
@@ -590,6 +645,7 @@ struct publish *publish_start(const struct publish_config *cfg, char *err, size_
 		spool_close(p->spool);
 		goto fail;
 	}
+	hd_thread_name(p->thread, "hd-publish");
 	p->started = true;
 	return p;
 fail:
@@ -638,6 +694,7 @@ void publish_stats(struct publish *p, struct publish_stats *st)
 {
 	pthread_mutex_lock(&p->mu);
 	*st = p->st;
+	st->spool_writable = !p->spool_failing;
 	pthread_mutex_unlock(&p->mu);
 	spool_counters(p->spool, &st->spool);
 }

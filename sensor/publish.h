@@ -48,6 +48,7 @@ struct publish_stats {
 	uint64_t replayed;       /* spooled records delivered later */
 	uint64_t discarded;      /* malformed records Redis can never take */
 	uint64_t spool_failed;   /* records neither sent nor spooled (disk full): lost */
+	int spool_writable;      /* 0 while appends fail (the last one failed) */
 	uint64_t redis_errors;   /* failed connects, I/O errors, refusals */
 	uint64_t reconnects;
 	uint64_t heartbeats;

@@ -1,7 +1,10 @@
 /*
  * ruleset.c - loading the rules directory as one immutable unit (see
- * ruleset.h). Every problem found while loading is logged with its file
- * and line and counted; none of them stops the sensor.
+ * ruleset.h). Every problem found while loading is counted, and logged
+ * with its file and line up to a bound; none of them stops the sensor. A
+ * reload refuses a set missing a whole indicator file, since the running
+ * set is there to fall back on. Loading runs beside capture (the reload
+ * thread); it must never run on the packet path.
  */
 #include "ruleset.h"
 
@@ -19,7 +22,9 @@ static void ioc_report(void *arg, const char *file, unsigned line, const char *m
 {
 	struct ruleset *r = arg;
 
-	r->warnings++;
+	/* a huge file of bad lines must not become a flood of log lines */
+	if (++r->warnings > RULESET_MAX_WARNINGS)
+		return;
 	if (line)
 		log_warn("%s:%u: %s", file, line, msg);
 	else
@@ -33,11 +38,12 @@ static void yara_report(void *arg, const char *file, unsigned line, const char *
 
 	if (warning)
 		return;
-	r->warnings++;
+	if (++r->warnings > RULESET_MAX_WARNINGS)
+		return;
 	log_warn("%s:%u: %s", file, line, msg);
 }
 
-struct ruleset *ruleset_load(const char *dir, uint64_t generation)
+struct ruleset *ruleset_load(const char *dir, uint64_t generation, bool whole_files)
 {
 	struct ruleset *r = calloc(1, sizeof(*r));
 	char path[4096], err[CONF_ERRLEN];
@@ -48,6 +54,8 @@ struct ruleset *ruleset_load(const char *dir, uint64_t generation)
 		return NULL;
 	atomic_init(&r->refs, 1);
 	r->generation = generation;
+	if (dir)
+		str_copy(r->dir, dir, sizeof(r->dir));
 	if (!dir) {
 		policy_load(&r->policy, NULL, err, sizeof(err));
 		return r;
@@ -63,7 +71,11 @@ struct ruleset *ruleset_load(const char *dir, uint64_t generation)
 		free(r);
 		return NULL;
 	}
-	ioc_load_rules_dir(r->ioc, dir, ioc_report, r, &r->ioc_stats);
+	if (ioc_load_rules_dir(r->ioc, dir, ioc_report, r, &r->ioc_stats) && whole_files) {
+		log_err("%s: an indicator file could not be loaded whole (see above)", dir);
+		ruleset_unref(r);
+		return NULL;
+	}
 	if (ioc_index_finish(r->ioc)) {
 		log_err("%s: cannot build the indicator index", dir);
 		ruleset_unref(r);
@@ -72,6 +84,9 @@ struct ruleset *ruleset_load(const char *dir, uint64_t generation)
 	snprintf(path, sizeof(path), "%s/yara", dir);
 	if (!stat(path, &st) && S_ISDIR(st.st_mode))
 		r->yara = yrr_compile_dir(path, yara_report, r, &r->yara_stats);
+	if (r->warnings > RULESET_MAX_WARNINGS)
+		log_warn("%s: %u more problems not shown (haidang-rules check %s lists them all)",
+			 dir, r->warnings - RULESET_MAX_WARNINGS, dir);
 	r->load_ms = time_mono_ms() - t0;
 	return r;
 }

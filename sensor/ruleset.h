@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,12 +31,18 @@ struct ruleset {
 	struct yrr_stats yara_stats;
 	uint64_t load_ms;
 	unsigned warnings;           /* bad lines and files skipped while loading */
+	char dir[4096];              /* where it was loaded from ("" for none) */
 };
 
 /* Loads dir (NULL: an empty ruleset with the default policy). Problems in
- * single lines or files are logged as warnings and skipped; NULL only
- * when the policy file is unusable or memory runs out. */
-struct ruleset *ruleset_load(const char *dir, uint64_t generation);
+ * single lines or files are logged as warnings (the first
+ * RULESET_MAX_WARNINGS of a load, then one line with how many more) and
+ * skipped; NULL when the policy file is unusable or memory runs out, and,
+ * with whole_files (a reload, where the running rules are the fallback),
+ * also when an indicator file cannot be read or its header is wrong: a
+ * reload never swaps in a set that silently lacks a whole file. */
+#define RULESET_MAX_WARNINGS 100
+struct ruleset *ruleset_load(const char *dir, uint64_t generation, bool whole_files);
 struct ruleset *ruleset_ref(struct ruleset *r);
 void ruleset_unref(struct ruleset *r); /* accepts NULL */
 

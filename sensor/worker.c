@@ -92,8 +92,9 @@ static void use_rules(struct worker *w)
 	yrr_scanner_destroy(w->match.scanner);
 	w->match.scanner = NULL;
 	w->match.rules = w->rules;
+	w->match.scan_timeout_s = w->det.yara_timeout ? w->det.yara_timeout : 5;
 	if (w->rules && w->rules->yara)
-		w->match.scanner = yrr_scanner_create(w->rules->yara, 5);
+		w->match.scanner = yrr_scanner_create(w->rules->yara, w->match.scan_timeout_s);
 }
 
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
@@ -297,11 +298,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct batch *b;
-	char name[16];
 
-	/* "hd-worker/N" in top -H, ps -L and perf */
-	snprintf(name, sizeof(name), "hd-worker/%u", w->index);
-	hd_thread_name(name);
 	while ((b = queue_pop(w)) != NULL) {
 		size_t off = 0;
 		while (off < b->used) {
@@ -321,6 +318,7 @@ static void *worker_main(void *arg)
 int worker_start(struct worker *w)
 {
 	sigset_t all, old;
+	char name[16];
 	int r;
 
 	pthread_mutex_init(&w->q.mu, NULL);
@@ -341,6 +339,8 @@ int worker_start(struct worker *w)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r)
 		return -r;
+	snprintf(name, sizeof(name), "hd-worker/%u", w->index);
+	hd_thread_name(w->thread, name);
 	w->threaded = true;
 	return 0;
 }

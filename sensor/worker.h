@@ -48,6 +48,7 @@ struct worker_detect {
 	struct behave *behave;
 	const struct cidr *home;
 	size_t nhome;
+	unsigned yara_timeout;     /* seconds; 0: 5 */
 };
 
 /* Creates a worker writing events through its own clone of eve.

@@ -9,14 +9,25 @@ captures with known ground truth, judged by the incidents it writes.
                  brute force)
   bad-rules      broken rule files are reported with FILE:LINE and skipped;
                  the sensor still runs and still detects with the good ones
+  reload, reload-behaviour
+                 SIGHUP swaps new rules in beside the running ones
+  yara-timeout   a pathological YARA regex over crafted uploads: the scans
+                 give up at --yara-timeout (counted, logged with the flow and
+                 the rule set) and every other incident is still raised
+  reload-huge    SIGHUP with a 2 M-line indicator file while packets flow:
+                 they keep being processed during the load, the new
+                 indicators work after the swap, a broken huge file keeps
+                 the old rules
 """
 import csv
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 SENSOR = os.environ["HAIDANG_SENSOR"]
 SRC = os.environ["HAIDANG_SRC"]
@@ -342,6 +353,256 @@ def case_reload_behaviour():
         rc = p.wait(timeout=60)
         check(rc == 0, f"reload-behaviour: the sensor exited 0 (status {rc})")
         check(len(scans()) == 1, "reload-behaviour: the same scan is reported after the reload")
+
+# ---- crafted captures --------------------------------------------------------
+
+PCAP_HEADER = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")
+
+
+def frame(src, dst, proto, l4, ts):
+    """One pcap record: Ethernet, IPv4 (src, dst as "a.b.c.d") and l4."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0x4000, 64, proto, 0,
+                     bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
+    c = sum(struct.unpack("!10H", ip))
+    c = (c & 0xffff) + (c >> 16)
+    ip = ip[:10] + struct.pack("!H", ~((c & 0xffff) + (c >> 16)) & 0xffff) + ip[12:]
+    f = b"\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00" + ip + l4
+    sec = int(ts)
+    return struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(f), len(f)) + f
+
+
+def tcp_session(cli, srv, cport, sport, request, response, ts):
+    """A whole TCP connection: handshake, request in 1448-byte segments
+    each acknowledged, the response, both FINs. Returns pcap records."""
+    out = []
+    cs, ss = 1000, 5000
+
+    def seg(fwd, flags, seq, ack, data=b""):
+        sp, dp = (cport, sport) if fwd else (sport, cport)
+        tcp = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0) + data
+        out.append(frame(cli if fwd else srv, srv if fwd else cli, 6, tcp, ts + len(out) * 0.0001))
+    seg(True, 0x02, cs, 0)
+    seg(False, 0x12, ss, cs + 1)
+    cs += 1
+    ss += 1
+    seg(True, 0x10, cs, ss)
+    for i in range(0, len(request), 1448):
+        chunk = request[i:i + 1448]
+        seg(True, 0x18, cs, ss, chunk)
+        cs += len(chunk)
+        seg(False, 0x10, ss, cs)
+    seg(False, 0x18, ss, cs, response)
+    ss += len(response)
+    seg(True, 0x11, cs, ss)
+    seg(False, 0x11, ss, cs + 1)
+    seg(True, 0x10, cs + 1, ss + 1)
+    return b"".join(out)
+
+
+def records_in(path):
+    raw = open(path, "rb").read()
+    n, off = 0, 24
+    while off + 16 <= len(raw):
+        off += 16 + int.from_bytes(raw[off + 8:off + 12], "little")
+        n += 1
+    return n
+
+
+def dns_query(name, sport, ts, src="10.88.0.10", dst="10.88.0.1"):
+    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    dns = struct.pack("!HHHHHH", sport, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", 1, 1)
+    return frame(src, dst, 17, struct.pack("!HHHH", sport, 53, 8 + len(dns), 0) + dns, ts)
+
+
+SLOW_RULE = """rule slow_nested_quantifiers {
+  meta:
+    description = "test rule: a regex that libyara accepts but that costs about a second per 4 KiB of a run of 'a'"
+    severity = "low"
+    category = "exploit"
+  strings:
+    $a = /a[ab]{0,40}[ab]{0,40}[ab]{0,40}c/
+  condition:
+    $a
+}
+"""
+
+
+def case_yara_timeout():
+    """A rule set with a pathological regex, and uploads crafted against it
+    beside the project's webshell and C2 captures: each scan of an upload
+    gives up at --yara-timeout, is counted and logged (flow, rule set), and
+    the webshell and C2 incidents are all still raised."""
+    data = os.path.join(SRC, "tests", "data", "detect")
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = own_rules(tmp)
+        os.makedirs(os.path.join(rules, "yara", "zz-test"))
+        with open(os.path.join(rules, "yara", "zz-test", "slow.yar"), "w", encoding="utf-8") as f:
+            f.write(SLOW_RULE)
+        slow = os.path.join(tmp, "slow-uploads.pcap")
+        body = b"a" * 61440
+        req = (b"POST /upload.php HTTP/1.1\r\nHost: portal.lab.example\r\n"
+               b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+        resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        t = time.time()
+        with open(slow, "wb") as f:
+            f.write(PCAP_HEADER)
+            for i in range(2):
+                f.write(tcp_session("10.88.0.10", "203.0.113.80", 41000 + i, 80, req, resp, t + i))
+        pcaps = [os.path.join(data, "webshell.pcap"), os.path.join(data, "c2-beacon.pcap")]
+        base, base_ev, _ = run(pcaps, rules=rules)
+        t0 = time.monotonic()
+        incs, events, err = run(pcaps + [slow], rules=rules, extra=("--yara-timeout", "1"))
+        took = time.monotonic() - t0
+        det = [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
+        bdet = [e["stats"]["detect"] for e in base_ev if e["event_type"] == "stats"][-1]
+        print(f"     {took:.1f} s for the run with 2 crafted uploads; yara scans {det['yara_scans']} "
+              f"(baseline {bdet['yara_scans']}), timeouts {det['yara_timeouts']}")
+        check(det["yara_timeouts"] == 2 and bdet["yara_timeouts"] == 0,
+              f"yara-timeout: both scans of the crafted uploads gave up ({det['yara_timeouts']} timeouts)")
+        lines = [l for l in err.splitlines() if "yara: scan of" in l]
+        print("     " + (lines[0] if lines else "(no log line)"))
+        check(bool(lines) and all("gave up after" in l and "--yara-timeout 1 s" in l
+                                  and f"rules {rules}/yara generation 1" in l
+                                  and "10.88.0.10:4100" in l and "203.0.113.80:80" in l for l in lines),
+              "yara-timeout: logged with the flow, the rule set and the time it took")
+        want = {(i["indicator"], i["host"], i["count"]) for i in base.values()}
+        got = {(i["indicator"], i["host"], i["count"]) for i in incs.values()}
+        check(len(want) >= 3 and want <= got,
+              f"yara-timeout: every other incident is still raised ({len(want & got)} of {len(want)}, "
+              f"webshell ones {sum(1 for i in incs.values() if i['category'] == 'webshell')})")
+        pk = [e["stats"]["decoder"]["pkts"] for e in events if e["event_type"] == "stats"][-1]
+        bpk = [e["stats"]["decoder"]["pkts"] for e in base_ev if e["event_type"] == "stats"][-1]
+        check(pk == bpk + records_in(slow), f"yara-timeout: every packet processed ({pk} = {bpk} + "
+              f"{records_in(slow)} of the uploads)")
+
+
+def huge_ioc(path, n, header="type,value,severity,source,description", sep=","):
+    """n generated domain indicators hd-bulk-0000000.example ..., written
+    beside path and renamed onto it (as a careful copy would)"""
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(header + "\n")
+        step = 100000
+        for k in range(0, n, step):
+            f.write("".join(f"domain{sep}hd-bulk-{i:07d}.example{sep}high{sep}bulk-feed{sep}generated\n"
+                            for i in range(k, min(n, k + step))))
+    os.rename(path + ".tmp", path)
+
+
+def case_reload_huge():
+    """SIGHUP while DNS queries flow in at a steady pace, with a rules dir
+    that now holds a 2 M-line indicator file: the load runs beside the
+    running rules, packets keep being processed all through it (SIGUSR1
+    stats every 0.1 s; one thread, so a packet read is a packet processed), the new indicators match after the swap; then the
+    huge file is replaced by a broken one (a ';'-separated export): the
+    reload is refused and the 2 M indicators stay in force."""
+    import signal
+    import threading
+    huge_n = 2000000
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = os.path.join(tmp, "rules")
+        os.makedirs(os.path.join(rules, "ioc"))
+        shutil.copy(os.path.join(RULES, "policy.conf"), rules)
+        with open(os.path.join(rules, "ioc", "base.csv"), "w", encoding="utf-8") as f:
+            f.write("type,value,severity,source,description\ndomain,hd-old.example,high,base,running\n")
+        out = os.path.join(tmp, "eve.json")
+        errf = open(os.path.join(tmp, "err"), "w+", encoding="utf-8")
+        p = subprocess.Popen([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
+                              "--workers", "1", "--home-net", "10.88.0.0/16"],
+                             stdin=subprocess.PIPE, stderr=errf)
+        p.stdin.write(PCAP_HEADER)
+        state = {"bulk": "hd-bulk-0000001.example", "stop": False, "sent": 0}
+
+        def feeder():
+            port = 1024
+            while not state["stop"]:
+                for name in ("hd-old.example", state["bulk"], f"benign-{port}.example"):
+                    p.stdin.write(dns_query(name, port, time.time()))
+                    port = port + 1 if port < 65000 else 1024
+                    state["sent"] += 1
+                p.stdin.flush()
+                time.sleep(0.005)
+        th = threading.Thread(target=feeder)
+        th.start()
+
+        def stats():
+            n = sum(1 for l in open(out, encoding="utf-8") if '"event_type":"stats"' in l)
+            p.send_signal(signal.SIGUSR1)
+            for _ in range(50):
+                ev = [json.loads(l) for l in open(out, encoding="utf-8") if '"event_type":"stats"' in l]
+                if len(ev) > n:
+                    return ev[-1]["stats"]
+                time.sleep(0.02)
+            return None
+
+        def load_window(what):
+            """SIGHUP, then stats every 0.1 s until the log says what"""
+            errf.seek(0, 2)
+            mark = errf.tell()
+            p.send_signal(signal.SIGHUP)
+            t0 = time.monotonic()
+            snaps = []
+            while time.monotonic() - t0 < 60:
+                time.sleep(0.1)
+                errf.seek(mark)
+                said = errf.read()
+                if what in said:
+                    return snaps, time.monotonic() - t0, said
+                st = stats()
+                if st:
+                    snaps.append((time.monotonic() - t0, st["decoder"]["pkts"], st["dpi"]["packets"],
+                                  st["detect"]["rules_generation"]))
+            return snaps, time.monotonic() - t0, ""
+
+        try:
+            time.sleep(1)
+            t = time.monotonic()
+            huge_ioc(os.path.join(rules, "ioc", "bulk.csv"), huge_n)
+            print(f"     {huge_n} indicators written in {time.monotonic() - t:.1f} s")
+            snaps, took, said = load_window("rules reloaded (generation 2)")
+            print("     during the load (s, packets read, packets in workers, generation): "
+                  + ", ".join(f"({a:.1f}, {b}, {c}, {d})" for a, b, c, d in snaps))
+            print("     " + "".join(l for l in said.splitlines() if "rules reloaded" in l))
+            check(bool(said), f"reload-huge: the {huge_n}-line file loaded and swapped in ({took:.1f} s)")
+            during = [x for x in snaps if x[3] == 1]
+            grows = all(b[1] > a[1] and b[2] > a[2] for a, b in zip(during, during[1:]))
+            check(len(during) >= 3 and grows,
+                  f"reload-huge: packets kept being read and processed during the load "
+                  f"({len(during)} stats events, packets {during[0][1] if during else 0} -> "
+                  f"{during[-1][1] if during else 0})")
+            state["bulk"] = "hd-bulk-0000002.example"
+            time.sleep(1.5)
+            # the huge file replaced by a broken one: ';' instead of ','
+            huge_ioc(os.path.join(rules, "ioc", "bulk.csv"), huge_n,
+                     header="type;value;severity;source;description", sep=";")
+            snaps2, took2, said2 = load_window("rule reload failed")
+            check(bool(said2) and "bulk.csv" in said2 and "bad header" in said2,
+                  f"reload-huge: the broken file is reported and the reload refused ({took2:.1f} s)")
+            state["bulk"] = "hd-bulk-0000003.example"
+            time.sleep(1.5)
+            last = stats()
+        finally:
+            state["stop"] = True
+            th.join()
+            p.stdin.close()
+        rc = p.wait(timeout=120)
+        check(rc == 0, f"reload-huge: the sensor exited 0 ({rc})")
+        events = [json.loads(l) for l in open(out, encoding="utf-8")]
+        incs = {}
+        for e in events:
+            if e["event_type"] == "incident":
+                incs[e["incident"]["indicator"]] = e["incident"]
+        final = [e["stats"] for e in events if e["event_type"] == "stats"][-1]
+        check(final["decoder"]["pkts"] == state["sent"],
+              f"reload-huge: every packet sent was processed ({final['decoder']['pkts']} of {state['sent']})")
+        check("ioc:hd-bulk-0000002.example" in incs,
+              "reload-huge: an indicator of the huge file matches after the swap")
+        check("ioc:hd-bulk-0000003.example" in incs and last and last["detect"]["rules_generation"] == 2,
+              "reload-huge: after the broken reload the 2 M indicators are still in force (generation 2)")
+        old = incs.get("ioc:hd-old.example", {})
+        check(old.get("count", 0) == state["sent"] // 3,
+              f"reload-huge: the running indicator matched every query across both reloads "
+              f"({old.get('count')} of {state['sent'] // 3})")
+
 
 CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
 

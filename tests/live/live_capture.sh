@@ -4,7 +4,7 @@
 # Two network namespaces joined by a veth pair: dnsmasq and a Python web
 # server in one, dig and curl in the other. The sensor captures on the
 # client's veth as root, must drop to user "nobody" with no capabilities
-# before parsing, and must report the DNS and HTTP exchanges and their
+# and be under its seccomp filter before parsing, and must report the DNS and HTTP exchanges and their
 # flows. With rules and a private redis-server it must also publish the
 # incident those exchanges raise to the queue as the unprivileged user,
 # through a spool directory it was given before dropping root.
@@ -91,6 +91,12 @@ nobody=$(id -u nobody)
 echo "sensor pid $spid: uid (real effective saved fs) = $uid, CapEff=$capeff CapPrm=$capprm"
 [ "$uid" = "$nobody $nobody $nobody $nobody" ] || { echo "FAIL: sensor still has uid $uid"; exit 1; }
 [ "$capeff" = 0000000000000000 ] && [ "$capprm" = 0000000000000000 ] || { echo "FAIL: capabilities kept"; exit 1; }
+# and every thread of it runs under the seccomp allow list
+for t in /proc/$spid/task/*; do
+  sc=$(awk '/^Seccomp:/ {print $2}' "$t/status")
+  [ "$sc" = 2 ] || { echo "FAIL: thread ${t##*/} has Seccomp: $sc, not 2 (filter)"; exit 1; }
+done
+echo "ok   seccomp filter on all $(ls /proc/$spid/task | wc -l) threads"
 
 for _ in $(seq 50); do
   in_ns "$cli" curl -s -o /dev/null --max-time 1 http://10.78.0.1:8080/ && break

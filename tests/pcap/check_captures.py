@@ -5,7 +5,8 @@ Each case runs haidang-sensor the way a user would and checks what a user
 would look at: the names, answers, URLs, certificates and banners of real
 traffic made by tests/tools/make-captures.sh (see tests/data/README.md for
 how each capture was made), and how the sensor behaves on damaged input,
-on stdin, on a directory, with a config file and on SIGUSR1.
+on stdin, on a directory, with a config file and on SIGUSR1, and that it
+runs under its seccomp allow list (--no-seccomp: without).
 """
 import json
 import os
@@ -329,6 +330,55 @@ def case_progress():
     r = subprocess.run(["script", "-qec", f"{SENSOR} -r {demo} --eve /dev/null --no-progress", "/dev/null"],
                        capture_output=True, timeout=60)
     check("[####" not in r.stdout.decode("utf-8", "replace"), "progress: --no-progress turns it off")
+
+
+def status_field(pid, name):
+    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def case_seccomp():
+    """The running sensor is under its seccomp filter (Seccomp: 2) from
+    before the first packet, with rules (YARA, indicators) and through
+    SIGUSR1 and SIGHUP; --no-seccomp runs without one."""
+    rules = os.path.join(os.environ["HAIDANG_SRC"], "rules")
+    raw = open(os.path.join(DATA, "demo.pcap"), "rb").read()
+    for flag, want in (([], "2"), (["--no-seccomp"], "0")):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "eve.json")
+            p = subprocess.Popen([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
+                                  "--workers", "2"] + flag, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+            p.stdin.write(raw[:24])
+            p.stdin.flush()
+            time.sleep(0.5)
+            mode = status_field(p.pid, "Seccomp")
+            nf = status_field(p.pid, "Seccomp_filters")
+            tasks = os.listdir(f"/proc/{p.pid}/task")
+            per_thread = {status_field(f"{p.pid}/task/{t}", "Seccomp") for t in tasks}
+            check(mode == want and (want == "0" or nf == "1") and per_thread == {want},
+                  f"seccomp {' '.join(flag) or '(default)'}: Seccomp: {mode}, filters {nf}, "
+                  f"{len(tasks)} threads all {per_thread} (want {want})")
+            names = sorted(open(f"/proc/{p.pid}/task/{t}/comm").read().strip() for t in tasks)
+            check({"hd-worker/0", "hd-worker/1", "hd-signal"} <= set(names),
+                  f"threads named for top -H and perf: {names}")
+            p.send_signal(signal.SIGHUP)
+            p.stdin.write(raw[24:])
+            p.stdin.flush()
+            time.sleep(0.5)
+            p.send_signal(signal.SIGUSR1)
+            time.sleep(0.3)
+            p.stdin.close()
+            rc = p.wait(timeout=60)
+            err = p.stderr.read().decode("utf-8", "replace")
+            ev = [json.loads(l) for l in open(out, encoding="utf-8")]
+            check(rc == 0 and "seccomp" not in err and "rules reloaded (generation 2)" in err,
+                  f"seccomp {' '.join(flag) or '(default)'}: reload, stats and exit without a trap "
+                  f"(status {rc}) {err[-300:] if rc else ''}")
+            check(len(of(ev, "incident")) > 0 and len(of(ev, "stats")) == 2,
+                  f"seccomp {' '.join(flag) or '(default)'}: the incidents and both stats events written")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}

@@ -17,7 +17,13 @@ Cases:
   heartbeat  sensors shows a reporting sensor, then a silent one
   refuse     Redis refuses writes (NOREPLICAS) for a while: spooled, replayed
   slow       Redis stalls past the timeout (SIGSTOP): spooled, replayed
+  diskfull   Redis down and the spool's file system full (a private tmpfs;
+             root only): one error, capture goes on, what cannot be kept is
+             counted as lost; room again and Redis back: everything kept is
+             delivered
 """
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -92,9 +98,9 @@ def groups(*names_per_part):
     return header, out
 
 
-def sensor(tmp, url, extra=(), stdin=True, name="s1", spool=None):
+def sensor(tmp, url, extra=(), stdin=True, name="s1", spool=None, rules=None):
     args = [SENSOR, "-r", "-", "--eve", os.path.join(tmp, f"eve-{name}.json"), "--no-progress",
-            "--rules", rules_dir_cached(tmp), "--home-net", "10.88.0.0/16", "--workers", "2",
+            "--rules", rules or rules_dir_cached(tmp), "--home-net", "10.88.0.0/16", "--workers", "2",
             "--redis", url, "--spool", spool or os.path.join(tmp, f"spool-{name}"),
             "--agency", AGENCY, "--sensor-id", name, "--heartbeat", "1",
             "--redis-timeout", "500", *extra]
@@ -512,6 +518,240 @@ def case_heartbeat():
         p.wait(timeout=60)
         redisenv.wait_until(lambda: state().get("state") == "silent", 10, "the heartbeat to expire")
         check(state().get("state") == "silent", "heartbeat: a sensor that stopped shows as silent")
+
+
+# ---- a full disk ------------------------------------------------------------
+
+def private_tmpfs(path, size):
+    """Mounts a tmpfs of size bytes on path, in a mount namespace of this
+    test process's own (so nothing shows outside it, and it goes away with
+    the process); the sensor, a child, inherits it. Skips unless root and
+    allowed to mount. Call it before any thread is started."""
+    if os.geteuid() != 0:
+        redisenv.skip("diskfull needs root, to mount a small tmpfs in a private mount namespace")
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                           ctypes.c_char_p]
+    clone_newns, ms_rec, ms_private = 0x20000, 0x4000, 0x40000
+    if libc.unshare(clone_newns) != 0:
+        redisenv.skip(f"cannot make a mount namespace: {os.strerror(ctypes.get_errno())}")
+    if libc.mount(b"none", b"/", None, ms_rec | ms_private, None) != 0:
+        redisenv.skip(f"cannot make mounts private: {os.strerror(ctypes.get_errno())}")
+    if libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, f"size={size},mode=0700".encode()) != 0:
+        redisenv.skip(f"cannot mount a tmpfs: {os.strerror(ctypes.get_errno())}")
+
+    def umount():
+        libc.umount2(path.encode(), 2)  # MNT_DETACH
+    return umount
+
+
+def fill(path):
+    """Writes path until the file system is full; returns the bytes written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    n = 0
+    try:
+        for chunk in (1 << 16, 4096, 512, 1):
+            while True:
+                try:
+                    n += os.write(fd, b"\0" * chunk)
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+                    break
+    finally:
+        os.close(fd)
+    return n
+
+
+def dns_query(name, src_port, ts):
+    """One pcap record: 10.88.0.10:src_port asks 10.88.0.1 for name (A)."""
+    import struct
+    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    dns = struct.pack("!HHHHHH", src_port & 0xffff, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
+    udp = struct.pack("!HHHH", src_port, 53, 8 + len(dns), 0) + dns
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), src_port & 0xffff, 0, 64, 17, 0,
+                     bytes([10, 88, 0, 10]), bytes([10, 88, 0, 1]))
+    csum = sum(struct.unpack("!10H", ip))
+    csum = (csum & 0xffff) + (csum >> 16)
+    csum = ~((csum & 0xffff) + (csum >> 16)) & 0xffff
+    ip = ip[:10] + struct.pack("!H", csum) + ip[12:]
+    frame = b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02" + b"\x08\x00" + ip + udp
+    sec = int(ts)
+    return struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(frame), len(frame)) + frame
+
+
+PCAP_HEADER = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")
+
+
+def spool_file_records(spool):
+    """(whole records with a good CRC, bytes after the last of them) in the
+    spool's segment files"""
+    import zlib
+    n = stray = 0
+    for f in sorted(os.listdir(spool)):
+        if not f.startswith("spool-"):
+            continue
+        data = open(os.path.join(spool, f), "rb").read()
+        off = 0
+        while off + 32 <= len(data) and data[off:off + 4] == b"HDSP":
+            ln = int.from_bytes(data[off + 8:off + 12], "little")
+            hdr = data[off:off + 12] + b"\0\0\0\0" + data[off + 16:off + 32]
+            body = data[off + 32:off + 32 + ln]
+            if len(body) < ln or zlib.crc32(hdr + body) != int.from_bytes(data[off + 12:off + 16], "little"):
+                break
+            n += 1
+            off += 32 + ln
+        stray += len(data) - off
+    return n, stray
+
+
+def stats_events(tmp, name="s1"):
+    out = []
+    for line in open(os.path.join(tmp, f"eve-{name}.json"), encoding="utf-8"):
+        if '"event_type":"stats"' in line:
+            out.append(json.loads(line)["stats"])
+    return out
+
+
+def snapshot(p, tmp):
+    """The stats event the sensor writes on SIGUSR1."""
+    n = len(stats_events(tmp))
+    p.send_signal(signal.SIGUSR1)
+    redisenv.wait_until(lambda: len(stats_events(tmp)) > n, 10, "a stats event after SIGUSR1")
+    return stats_events(tmp)[-1]
+
+
+def case_diskfull():
+    """Redis is down, so every incident goes to the spool; the spool's file
+    system (a 2 MiB tmpfs) is filled up for a while. 4 phases of 100 DNS
+    queries, each for an indicator of its own (one incident, one record
+    each), paced over a second: 1 spooled; 2 the disk full: the sensor says
+    so once, goes on capturing and counts what it cannot keep; 3 room
+    again: spooled again; 4 Redis back: everything kept is delivered."""
+    tmp = tempfile.mkdtemp(prefix="haidang-diskfull-")
+    fsdir = os.path.join(tmp, "fs")
+    os.makedirs(fsdir)
+    umount = private_tmpfs(fsdir, 2 << 20)
+    env = redisenv.RedisEnv()
+    srv = env.tcp(extra=["appendonly yes", "appendfsync always"])
+    srv.stop()
+    per = 100
+    names = [[f"hd-c2-{ph}{i:03d}.example" for i in range(per)] for ph in range(4)]
+    rules = os.path.join(tmp, "rules")
+    os.makedirs(os.path.join(rules, "ioc"))
+    shutil.copy(os.path.join(SRC, "rules", "policy.conf"), rules)
+    with open(os.path.join(rules, "ioc", "diskfull.csv"), "w", encoding="utf-8") as f:
+        f.write("type,value,severity,source,description\n")
+        for n in sum(names, []):
+            f.write(f"domain,{n},high,diskfull-test,one incident per name\n")
+    spool = os.path.join(fsdir, "spool")
+    try:
+        p = sensor(tmp, srv.url, extra=["--workers", "1"], spool=spool, rules=rules)
+        p.stdin.write(PCAP_HEADER)
+        port = [40000]
+
+        def feed(phase):
+            t0 = time.monotonic()
+            for n in names[phase]:
+                p.stdin.write(dns_query(n, port[0], time.time()))
+                p.stdin.flush()
+                port[0] += 1
+                time.sleep(0.01)
+            return time.monotonic() - t0
+
+        def queue_settled(want):
+            st = snapshot(p, tmp)
+            q = st.get("queue", {})
+            return st if q.get("submitted") == want and q.get("spooled", 0) + q.get("lost", 0) \
+                + q.get("sent", 0) == want else None
+
+        feed(0)
+        s1 = redisenv.wait_until(lambda: queue_settled(per), 20, "phase 1 in the spool")
+        check(s1["queue"]["spooled"] == per and s1["queue"]["lost"] == 0,
+              f"diskfull: phase 1, Redis down: {per} incidents spooled ({s1['queue']['spooled']})")
+
+        filler = os.path.join(fsdir, "filler")
+        nfill = fill(filler)
+        dt = feed(1)
+        s2 = redisenv.wait_until(lambda: queue_settled(2 * per), 20, "phase 2 handled")
+        q2 = s2["queue"]
+        lost2 = q2["lost"]
+        kept2 = q2["spooled"] - per
+        print(f"     phase 2: filler {nfill} bytes; {per} incidents in {dt:.1f} s: {kept2} kept (the "
+              f"spool file's last page), {lost2} lost; packets {s1['decoder']['pkts']} -> "
+              f"{s2['decoder']['pkts']}", flush=True)
+        check(lost2 >= per - 5 and kept2 + lost2 == per,
+              f"diskfull: phase 2, disk full: the records that do not fit are counted lost ({lost2} of {per})")
+        check(s2["decoder"]["pkts"] == 2 * per and s2["detect"]["incidents_created"] == 2 * per,
+              f"diskfull: capture and detection go on meanwhile ({s2['decoder']['pkts']} packets, "
+              f"{s2['detect']['incidents_created']} incidents)")
+        check(s2["queue"]["spool_writable"] is False, "diskfull: the stats say the spool is not writable")
+        err = stderr(tmp)
+        full = [l for l in err.splitlines() if "cannot keep incidents" in l]
+        check(len(full) == 1 and spool in full[0] and "ENOSPC" in full[0]
+              and "No space left on device" in full[0],
+              f"diskfull: one error line naming the spool and ENOSPC ({len(full)}: {full[:1]})")
+
+        nrec, torn = spool_file_records(spool)
+        check(nrec == per + kept2 and torn == 0,
+              f"diskfull: the failed appends left no partial record ({nrec} whole records, {torn} stray bytes)")
+
+        os.unlink(filler)
+        feed(2)
+        s3 = redisenv.wait_until(lambda: queue_settled(3 * per), 20, "phase 3 in the spool")
+        q3 = s3["queue"]
+        check(q3["spooled"] - per - kept2 == per and q3["lost"] == lost2 and q3["spool_writable"] is True,
+              f"diskfull: phase 3, room again: all {per} spooled again ({q3['spooled'] - per - kept2}), "
+              f"no more lost")
+        err = stderr(tmp)
+        back = [l for l in err.splitlines() if "writable again" in l]
+        check(len(back) == 1 and f"{lost2} incident record(s) could not be kept" in back[0],
+              f"diskfull: the recovery is logged once with the count lost ({back[:1]})")
+        check(len([l for l in err.splitlines() if "cannot keep incidents" in l]) == 1,
+              "diskfull: still one error line for the whole episode")
+        spooled = q3["spooled"]
+
+        srv.restart()
+        t0 = time.monotonic()
+        feed(3)
+        want_names = set(names[0]) | set(names[2]) | set(names[3])
+
+        def delivered():
+            got = {t["indicator"][4:] for t in tickets(srv.url).values()
+                   if t["indicator"].startswith("ioc:")}
+            return got if want_names <= got else None
+        got = redisenv.wait_until(delivered, 90, "every kept incident in Redis")
+        waited = time.monotonic() - t0
+        s4 = snapshot(p, tmp)
+        q4 = s4["queue"]
+        phase2_in = set(names[1]) & got
+        print(f"     phase 4: Redis back; everything kept was in Redis {waited:.1f} s later; "
+              f"queue {json.dumps({k: q4[k] for k in ('submitted', 'sent', 'spooled', 'replayed', 'lost')})}",
+              flush=True)
+        check(len(got) == 4 * per - lost2 and len(phase2_in) == kept2,
+              f"diskfull: Redis holds every incident kept ({len(got)} = {4 * per} - {lost2} lost), "
+              f"and of phase 2 only the {kept2} kept")
+        check(q4["spooled"] >= spooled and q4["replayed"] == q4["spooled"] and q4["spool_records"] == 0
+              and q4["sent"] + q4["lost"] == 4 * per,
+              f"diskfull: every spooled record was replayed ({q4['replayed']} of {q4['spooled']}), "
+              f"the spool is empty, sent + lost = {4 * per}")
+
+        def heartbeat():
+            for x in json.loads(triage(srv.url, "sensors", "--json").stdout or "[]"):
+                if x["sensor"] == "s1" and x.get("incidents_lost") == str(q4["lost"]):
+                    return x
+            return None
+        hb = redisenv.wait_until(heartbeat, 10, "a heartbeat with the loss")
+        check(hb.get("incidents_lost") == str(lost2) and hb.get("spool_writable") == "1",
+              f"diskfull: the heartbeat reports the loss ({hb.get('incidents_lost')}) and a writable spool")
+        p.stdin.close()
+        rc = p.wait(timeout=60)
+        err = stderr(tmp)
+        check(rc == 1 and f"queue: {lost2} incidents lost" in err,
+              f"diskfull: the exit status (1) and the last line say incidents were lost ({rc})")
+    finally:
+        umount()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
