@@ -133,14 +133,14 @@ void ruleset_slot_publish(struct ruleset_slot *s, struct ruleset *r)
 	ruleset_unref(old);
 }
 
-void ruleset_slot_refresh(struct ruleset_slot *s, struct ruleset **held)
+struct ruleset *ruleset_slot_refresh(struct ruleset_slot *s, struct ruleset **held)
 {
 	struct ruleset *old = *held;
 
 	if (old && old->generation == atomic_load_explicit(&s->generation, memory_order_acquire))
-		return;
+		return NULL;
 	pthread_mutex_lock(&s->mu);
 	*held = ruleset_ref(s->cur);
 	pthread_mutex_unlock(&s->mu);
-	ruleset_unref(old);
+	return old;
 }

@@ -57,8 +57,10 @@ void ruleset_slot_init(struct ruleset_slot *s, struct ruleset *r); /* takes r's 
 void ruleset_slot_finish(struct ruleset_slot *s);
 /* Replaces the current ruleset (takes r's reference). */
 void ruleset_slot_publish(struct ruleset_slot *s, struct ruleset *r);
-/* If the slot holds a newer ruleset than *held, swaps *held for it
- * (dropping the old reference); cheap when nothing changed. */
-void ruleset_slot_refresh(struct ruleset_slot *s, struct ruleset **held);
+/* If the slot holds a newer ruleset than *held, swaps *held for it and
+ * returns the old reference, for the caller to drop (ruleset_unref) once
+ * nothing built on it is left: a YARA scanner made from the old rules
+ * must be destroyed first. NULL when nothing changed; cheap then. */
+struct ruleset *ruleset_slot_refresh(struct ruleset_slot *s, struct ruleset **held);
 
 #endif

@@ -112,7 +112,7 @@ struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
 	if (det)
 		w->det = *det;
 	if (w->det.rules)
-		ruleset_slot_refresh(w->det.rules, &w->rules);
+		ruleset_unref(ruleset_slot_refresh(w->det.rules, &w->rules)); /* was NULL */
 	use_rules(w);
 	w->match.incidents = w->det.incidents;
 	w->match.home = w->det.home;
@@ -193,9 +193,12 @@ void worker_packet(struct worker *w, const struct pkt *p)
 	count(w, p);
 	worker_tick(w, &p->ts);
 	if (w->det.rules) {
-		ruleset_slot_refresh(w->det.rules, &w->rules);
+		struct ruleset *old = ruleset_slot_refresh(w->det.rules, &w->rules);
+
+		/* the scanner made from the old rules goes before the rules can */
 		if (w->match.rules != w->rules)
 			use_rules(w);
+		ruleset_unref(old);
 	}
 	f = flowtab_packet(w->flows, p, &dir);
 	if (!f)
