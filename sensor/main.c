@@ -30,6 +30,7 @@
 #include "flow.h"
 #include "log.h"
 #include "options.h"
+#include "notify.h"
 #include "privdrop.h"
 #include "sandbox.h"
 #include "publish.h"
@@ -271,7 +272,7 @@ static void publish_health_now(struct sensor *s)
 	h.capture_drops = cs.dropped;
 	h.flows = ws.flow.created;
 	h.rules_generation = s->generation;
-	ruleset_slot_refresh(&s->rules, &r);
+	ruleset_unref(ruleset_slot_refresh(&s->rules, &r)); /* r was NULL */
 	if (r) {
 		h.rules_indicators = ioc_index_count(r->ioc);
 		h.rules_yara = yrr_rules_count(r->yara);
@@ -330,6 +331,7 @@ static void *reload_main(void *arg)
 		ruleset_slot_publish(&s->rules, r);
 	}
 	atomic_store(&s->reloading, false);
+	notify_send("READY=1");
 	return NULL;
 }
 
@@ -339,11 +341,14 @@ static void start_reload(struct sensor *s)
 		return;
 	if (s->reload_started)
 		pthread_join(s->reload_thread, NULL);
+	notify_send("RELOADING=1");
 	s->reload_started = !pthread_create(&s->reload_thread, NULL, reload_main, s);
 	if (s->reload_started)
 		hd_thread_name(s->reload_thread, "hd-reload");
-	if (!s->reload_started)
+	if (!s->reload_started) {
 		atomic_store(&s->reloading, false);
+		notify_send("READY=1");
+	}
 }
 
 static void log_stats(struct sensor *s);
@@ -922,6 +927,9 @@ int main(int argc, char **argv)
 	}
 	s.started_ms = time_mono_ms();
 	s.last_stats_ms = s.started_ms;
+	/* before the privileges go: the service manager's socket */
+	if (notify_open())
+		log_warn("NOTIFY_SOCKET: unusable, the service manager will not hear from us");
 	if (setup(&s)) {
 		rc = 2;
 		goto out;
@@ -951,7 +959,11 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 
+	/* capture open, privileges dropped, filter on, rules loaded, workers
+	 * and signal thread running: from here a packet is taken */
+	notify_send("READY=1");
 	run(&s);
+	notify_send("STOPPING=1");
 	if (s.signal_started) {
 		pthread_cancel(s.signal_thread);
 		pthread_join(s.signal_thread, NULL);
@@ -1011,6 +1023,7 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	notify_close();
 	for (unsigned i = 0; s.workers && i < s.nworkers; i++) {
 		worker_stop(s.workers[i]);
 		worker_destroy(s.workers[i]);

@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from ready import ReadySensor  # noqa: E402
+
 SENSOR = os.environ["HAIDANG_SENSOR"]
 DATA = os.path.join(os.environ["HAIDANG_SRC"], "tests", "data")
 FAILS = []
@@ -284,21 +287,22 @@ def case_signals():
     """SIGUSR1 writes statistics while running; SIGTERM ends flows and exits 0."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "eve.json")
-        p = subprocess.Popen([SENSOR, "-r", "-", "--eve", out, "--no-progress"],
-                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = ReadySensor([SENSOR, "-r", "-", "--eve", out, "--no-progress"],
+                        stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         with open(os.path.join(DATA, "dns.pcap"), "rb") as f:
             raw = f.read()
         # half the capture, then SIGUSR1 while the sensor waits for more
         # (the read is restarted, not broken), then the rest
         p.stdin.write(raw[:len(raw) // 2])
         p.stdin.flush()
-        time.sleep(0.5)
+        p.wait_ready()
+        time.sleep(0.2)
         p.send_signal(signal.SIGUSR1)
         time.sleep(0.2)
         p.stdin.write(raw[len(raw) // 2:])
         p.stdin.flush()
         seen = False
-        for _ in range(50):
+        for _ in range(300):
             time.sleep(0.1)
             if os.path.exists(out) and '"event_type":"stats"' in open(out, encoding="utf-8").read():
                 seen = True
@@ -309,6 +313,13 @@ def case_signals():
         rc = p.wait(timeout=30)
         err = p.stderr.read().decode()
         check(rc == 0, f"signals: SIGTERM while waiting on stdin exits cleanly (status {rc})")
+        try:
+            p.wait_for("STOPPING=1", timeout=5)
+            stopping = True
+        except RuntimeError:
+            stopping = False
+        check(stopping and p.states.count("READY=1") == 1,
+              f"signals: READY=1 once, then STOPPING=1 to $NOTIFY_SOCKET ({p.states})")
         ev = [json.loads(l) for l in open(out, encoding="utf-8")]
         check(len(of(ev, "flow")) > 0, "signals: flows are written out on SIGTERM")
         check("packets" in err, "signals: statistics logged at exit")
@@ -349,11 +360,11 @@ def case_seccomp():
     for flag, want in (([], "2"), (["--no-seccomp"], "0")):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "eve.json")
-            p = subprocess.Popen([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
-                                  "--workers", "2"] + flag, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+            p = ReadySensor([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
+                             "--workers", "2"] + flag, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
             p.stdin.write(raw[:24])
             p.stdin.flush()
-            time.sleep(0.5)
+            p.wait_ready()
             mode = status_field(p.pid, "Seccomp")
             nf = status_field(p.pid, "Seccomp_filters")
             tasks = os.listdir(f"/proc/{p.pid}/task")
@@ -365,6 +376,8 @@ def case_seccomp():
             check({"hd-worker/0", "hd-worker/1", "hd-signal"} <= set(names),
                   f"threads named for top -H and perf: {names}")
             p.send_signal(signal.SIGHUP)
+            p.wait_for("RELOADING=1")
+            p.wait_ready()
             p.stdin.write(raw[24:])
             p.stdin.flush()
             time.sleep(0.5)
