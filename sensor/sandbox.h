@@ -17,8 +17,9 @@
 #include <stddef.h>
 
 /* Sets no_new_privs and installs the filter. Returns 0, -ENOTSUP on an
- * architecture the list is not written for (nothing installed), or
- * another negative code with a message in err. */
+ * architecture the list is not written for or in an AddressSanitizer
+ * build (nothing installed; err says which), or another negative code
+ * with a message in err. */
 int sandbox_enter(char *err, size_t errlen);
 
 #endif

@@ -357,7 +357,9 @@ def case_seccomp():
     SIGUSR1 and SIGHUP; --no-seccomp runs without one."""
     rules = os.path.join(os.environ["HAIDANG_SRC"], "rules")
     raw = open(os.path.join(DATA, "demo.pcap"), "rb").read()
-    for flag, want in (([], "2"), (["--no-seccomp"], "0")):
+    # LeakSanitizer's exit check traces threads: ASan builds go without
+    asan = bool(os.environ.get("HAIDANG_ASAN"))
+    for flag, want in (([], "0" if asan else "2"), (["--no-seccomp"], "0")):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "eve.json")
             p = ReadySensor([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
@@ -387,7 +389,7 @@ def case_seccomp():
             rc = p.wait(timeout=60)
             err = p.stderr.read().decode("utf-8", "replace")
             ev = [json.loads(l) for l in open(out, encoding="utf-8")]
-            check(rc == 0 and "seccomp" not in err and "rules reloaded (generation 2)" in err,
+            check(rc == 0 and "is not allowed" not in err and "rules reloaded (generation 2)" in err,
                   f"seccomp {' '.join(flag) or '(default)'}: reload, stats and exit without a trap "
                   f"(status {rc}) {err[-300:] if rc else ''}")
             check(len(of(ev, "incident")) > 0 and len(of(ev, "stats")) == 2,
