@@ -122,7 +122,8 @@ case "${1:-}" in
     [ ${#suites[@]} -gt 0 ] || suites=("${valgrind_suites[@]}")
     args=()
     for s in "${suites[@]}" valgrind; do args+=(--suite "$s"); done
-    meson test -C "$BUILD-valgrind" --print-errorlogs --num-processes 2 --timeout-multiplier 20 "${args[@]}"
+    HAIDANG_TEST_SLOW=10 meson test -C "$BUILD-valgrind" --print-errorlogs --num-processes 2 \
+      --timeout-multiplier 20 "${args[@]}"
     ;;
   *)
     say "usage: ./run.sh demo | test | bench | build | valgrind [SUITE...]"

@@ -21,6 +21,8 @@ import time
 
 # how long a start or a reload may take; programs under valgrind are slow
 TIMEOUT = float(os.environ.get("HAIDANG_READY_TIMEOUT", "120"))
+# what a test's pauses for processing are multiplied by (./run.sh valgrind: 10)
+SLOW = float(os.environ.get("HAIDANG_TEST_SLOW", "1"))
 
 
 class ReadySensor(subprocess.Popen):
