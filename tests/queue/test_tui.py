@@ -309,7 +309,9 @@ def main():
         # 80x24
         t = Term(tmp, 80, 24, ["--redis", srv.url, "--lang", "en"])
         try:
-            s = t.wait(lambda x: "SEVERITY" in x and len(rows(x)) >= 5, 10, "the 80x24 screen")
+            # the whole screen: the hints line is drawn last
+            s = t.wait(lambda x: "SEVERITY" in x and len(rows(x)) >= 5 and x.splitlines()
+                       and "Enter open" in x.splitlines()[-1], 10, "the 80x24 screen")
             s = s or ""
             lines = s.splitlines()
             check(len(lines) <= 24 and lines[0].startswith(" haidang-triage") and lines[1].startswith("SEVERITY"),
