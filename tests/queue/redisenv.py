@@ -59,9 +59,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+# ./run.sh valgrind runs the programs ~10x slower: waits stretch with it
+SLOW = float(os.environ.get("HAIDANG_TEST_SLOW", "1"))
+
+
 def wait_until(pred, timeout=10.0, what="condition", interval=0.1):
     """Calls pred() until it returns a true value (returned) or timeout
-    seconds pass (RuntimeError naming what). Exceptions count as false."""
+    seconds (times HAIDANG_TEST_SLOW) pass (RuntimeError naming what).
+    Exceptions count as false."""
+    timeout *= SLOW
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
