@@ -33,6 +33,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from ready import ReadySensor  # noqa: E402
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import redisenv  # noqa: E402
 
@@ -105,8 +108,7 @@ def sensor(tmp, url, extra=(), stdin=True, name="s1", spool=None, rules=None):
             "--agency", AGENCY, "--sensor-id", name, "--heartbeat", "1",
             "--redis-timeout", "500", *extra]
     err = open(os.path.join(tmp, f"err-{name}.txt"), "a", encoding="utf-8")
-    return subprocess.Popen(args, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stderr=err)
+    return ReadySensor(args, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stderr=err)
 
 
 _rules = {}
@@ -616,6 +618,7 @@ def stats_events(tmp, name="s1"):
 def snapshot(p, tmp):
     """The stats event the sensor writes on SIGUSR1."""
     n = len(stats_events(tmp))
+    p.ensure_ready()            # SIGUSR1 before the handler is up would end it
     p.send_signal(signal.SIGUSR1)
     redisenv.wait_until(lambda: len(stats_events(tmp)) > n, 10, "a stats event after SIGUSR1")
     return stats_events(tmp)[-1]

@@ -74,6 +74,11 @@ class ReadySensor(subprocess.Popen):
     def wait_ready(self, timeout=TIMEOUT):
         self.wait_for("READY=1", timeout)
 
+    def ensure_ready(self, timeout=TIMEOUT):
+        """Returns at once if READY=1 came already, else waits for it."""
+        if "READY=1" not in self.states:
+            self.wait_ready(timeout)
+
     def close_notify(self):
         self._sock.close()
         self._dir.cleanup()
