@@ -6,6 +6,9 @@
 #   ./run.sh bench   build, then measure the sensor against nDPI's ndpiReader
 #   ./run.sh build   install what is missing and build only
 #   ./run.sh valgrind [SUITE...]  the suites with every program under valgrind memcheck
+#   ./run.sh fuzz [SECONDS] [TARGET]...
+#                    build the libFuzzer targets with clang (build-fuzz/) and run each
+#                    for SECONDS (600), one after another (docs/security.md)
 #
 # Packages come from Debian 12. As root, missing ones are installed with apt-get;
 # otherwise the exact apt-get command is printed and nothing else is done.
@@ -21,6 +24,7 @@ run_pkgs=(python3 redis-server)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin weasyprint poppler-utils systemd
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
 valgrind_suites=(unit pcap rules playbooks detect queue deploy)
+fuzz_pkgs=(clang libclang-rt-14-dev python3)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time python3 redis-server redis-tools tmux)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -85,6 +89,64 @@ demo() {
   "$BUILD/triage/haidang-triage" --redis "$url" sensors
 }
 
+# ./run.sh fuzz [SECONDS] [TARGET]...: each target alone (never two at once),
+# its corpus kept in build-fuzz/corpus/<target>, seeds rebuilt from the corpus
+# and the repo each time; a crash, leak or sanitizer report is copied to
+# tests/fuzz/regress/<target>/ and makes the exit status 1.
+fuzz() {
+  local secs=${1:-600} fb=build-fuzz t rc=0 log st dict
+  shift || true
+  local targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=(decode dns http tls ioc import conf playbook redis_reply spool)
+  if [ ! -f "$fb/build.ninja" ]; then
+    CC=clang meson setup "$fb" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  fi
+  meson compile -C "$fb" >/dev/null || meson compile -C "$fb"
+  rm -rf "$fb/seeds"
+  HAIDANG_SENSOR="$here/build/sensor/haidang-sensor" python3 tests/fuzz/seeds.py "$fb/seeds" >/dev/null
+  printf '%-12s %6s %12s %8s %6s %7s %7s %s\n' target secs execs exec/s cov ft corpus crashes
+  for t in "${targets[@]}"; do
+    [ -x "$fb/tests/fuzz/fuzz_$t" ] || { say "no such fuzz target: $t"; rc=2; continue; }
+    mkdir -p "$fb/corpus/$t" "$fb/seeds/$t" "$fb/artifacts/$t"
+    log="$fb/fuzz-$t.log"
+    dict=()
+    [ -f "tests/fuzz/$t.dict" ] && dict=("-dict=tests/fuzz/$t.dict")
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    "$fb/tests/fuzz/fuzz_$t" -max_total_time="$secs" -rss_limit_mb=2048 -detect_leaks=1 \
+      -max_len=65536 -timeout=30 -close_fd_mask=3 -print_final_stats=1 \
+      -artifact_prefix="$fb/artifacts/$t/" "${dict[@]}" "$fb/corpus/$t" "$fb/seeds/$t" \
+      >"$log" 2>&1 || true
+    st=$(awk '/cov: .* ft: /{c=$0} /stat::number_of_executed_units/{e=$2}
+              /stat::average_exec_per_sec/{s=$2}
+              END{match(c,/cov: [0-9]+/); cv=substr(c,RSTART+5,RLENGTH-5);
+                  match(c,/ft: [0-9]+/); f=substr(c,RSTART+4,RLENGTH-4);
+                  printf "%s %s %s %s", e?e:"?", s?s:"?", cv?cv:"?", f?f:"?"}' "$log")
+    local found=0 a
+    for a in "$fb/artifacts/$t"/*; do
+      [ -f "$a" ] || continue
+      case $a in *.seen) continue ;; esac
+      case $(basename "$a") in
+        slow-unit-*)
+          # over 10 s but under the 30 s timeout: worth a look, not a failure
+          say "$t: slow input kept as $a.seen (log: $log)"
+          mv "$a" "$a.seen"
+          continue ;;
+      esac
+      found=$((found + 1))
+      mkdir -p "tests/fuzz/regress/$t"
+      cp "$a" "tests/fuzz/regress/$t/"
+      mv "$a" "$a.seen"
+      say "$t: $(basename "$a") -> tests/fuzz/regress/$t/ (log: $log)"
+    done
+    # shellcheck disable=SC2086
+    printf '%-12s %6s %12s %8s %6s %7s %7s %s\n' "$t" "$secs" $st \
+      "$(find "$fb/corpus/$t" -type f | wc -l)" "$found"
+    [ "$found" -eq 0 ] || rc=1
+  done
+  return $rc
+}
+
 case "${1:-}" in
   demo)
     ensure_pkgs "${build_pkgs[@]}" "${run_pkgs[@]}"
@@ -96,12 +158,12 @@ case "${1:-}" in
     build
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 "${@:2}"
     # the same code again under AddressSanitizer and UBSan, over the captures
-    say "== sanitizer build (ASan + UBSan): unit, pcap, queue, corpus, detect, rules, playbooks, deploy and bounds suites"
+    say "== sanitizer build (ASan + UBSan): unit, pcap, queue, corpus, detect, rules, playbooks, deploy, bounds and fuzz suites"
     BUILD=$BUILD-asan build_options="-Db_sanitize=address,undefined -Db_lundef=false" build
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 \
-        --suite unit --suite pcap --suite queue --suite corpus --suite detect --suite rules --suite playbooks --suite deploy --suite bounds
+        --suite unit --suite pcap --suite queue --suite corpus --suite detect --suite rules --suite playbooks --suite deploy --suite bounds --suite fuzz
     ;;
   bench)
     ensure_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}"
@@ -125,8 +187,13 @@ case "${1:-}" in
     HAIDANG_TEST_SLOW=10 meson test -C "$BUILD-valgrind" --print-errorlogs --num-processes 2 \
       --timeout-multiplier 20 "${args[@]}"
     ;;
+  fuzz)
+    ensure_pkgs "${build_pkgs[@]}" "${fuzz_pkgs[@]}"
+    build
+    fuzz "${@:2}"
+    ;;
   *)
-    say "usage: ./run.sh demo | test | bench | build | valgrind [SUITE...]"
+    say "usage: ./run.sh demo | test | bench | build | valgrind [SUITE...] | fuzz [SECONDS] [TARGET]..."
     exit 2
     ;;
 esac

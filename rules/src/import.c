@@ -444,7 +444,8 @@ static void rec_add_detail(struct rec *r, const char *detail)
 		const char *p = r->details;
 		size_t dl = strlen(detail);
 		while ((p = strstr(p, detail))) {
-			if ((p == r->details || !strncmp(p - 2, "; ", 2)) &&
+			if ((p == r->details ||
+			     (p - r->details >= 2 && !strncmp(p - 2, "; ", 2))) &&
 			    (p[dl] == '\0' || p[dl] == ';'))
 				return;
 			p++;
