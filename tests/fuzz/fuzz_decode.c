@@ -106,7 +106,7 @@ static int setup(void)
 
 		if (yrr_global_init())
 			return -1;
-		r = ruleset_load(dir, 1);
+		r = ruleset_load(dir, 1, false);
 		if (!r)
 			return -1;
 		ruleset_slot_init(&S.rules, r);
