@@ -539,3 +539,23 @@ enum decode_result decode_ip(struct pkt *p, const uint8_t *ip, uint32_t len,
 		return DERR_IP_VERSION;
 	}
 }
+
+void decode_carrier(const struct pkt *p, struct pkt *out)
+{
+	*out = *p;
+	out->tunnel = TUNNEL_NONE;
+	out->tunnel_depth = 0;
+	out->ipver = p->tun_ipver;
+	out->src = p->tun_src;
+	out->dst = p->tun_dst;
+	out->proto = 17;
+	out->sport = p->tun_sport;
+	out->dport = p->tun_dport;
+	out->l3 = p->tun_l3;
+	out->l3len = p->tun_l3len;
+	out->l4 = NULL;
+	out->l4len = 0;
+	out->payload = NULL;
+	out->paylen = 0;
+	out->carrier = true;
+}

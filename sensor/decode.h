@@ -129,6 +129,11 @@ struct pkt {
 
 /* Decode a frame of the given link type; p->data/caplen must be set. */
 enum decode_result decode_frame(enum link_type link, struct pkt *p);
+
+/* A UDP tunnel's carrier is a flow too (Suricata and nDPI's reader log
+ * it): out becomes the outer UDP packet of the tunnelled packet p, with
+ * its addresses, ports and VLANs and no payload, marked carrier. */
+void decode_carrier(const struct pkt *p, struct pkt *out);
 /* Decode from an IP header (used again after reassembly). */
 enum decode_result decode_ip(struct pkt *p, const uint8_t *ip, uint32_t len,
 			     unsigned depth);

@@ -130,24 +130,9 @@ static bool is_udp_tunnel(uint8_t t)
  * it): account the outer packet to it, without its payload. */
 static void dispatch_carrier(struct sensor *s, const struct pkt *p)
 {
-	struct pkt o = *p;
+	struct pkt o;
 
-	o.tunnel = TUNNEL_NONE;
-	o.tunnel_depth = 0;
-	o.ipver = p->tun_ipver;
-	o.src = p->tun_src;
-	o.dst = p->tun_dst;
-	o.proto = 17;
-	o.sport = p->tun_sport;
-	o.dport = p->tun_dport;
-	o.l3 = p->tun_l3;
-	o.l3len = p->tun_l3len;
-	o.l4 = NULL;
-	o.l4len = 0;
-	o.payload = NULL;
-	o.paylen = 0;
-	o.nvlan = p->nvlan;
-	o.carrier = true;
+	decode_carrier(p, &o);
 	dispatch(s, &o);
 }
 

@@ -145,23 +145,9 @@ static void dispatch(const struct pkt *p)
 /* as main.c's dispatch_carrier(): the tunnel's outer UDP flow */
 static void dispatch_carrier(const struct pkt *p)
 {
-	struct pkt o = *p;
+	struct pkt o;
 
-	o.tunnel = TUNNEL_NONE;
-	o.tunnel_depth = 0;
-	o.ipver = p->tun_ipver;
-	o.src = p->tun_src;
-	o.dst = p->tun_dst;
-	o.proto = 17;
-	o.sport = p->tun_sport;
-	o.dport = p->tun_dport;
-	o.l3 = p->tun_l3;
-	o.l3len = p->tun_l3len;
-	o.l4 = NULL;
-	o.l4len = 0;
-	o.payload = NULL;
-	o.paylen = 0;
-	o.carrier = true;
+	decode_carrier(p, &o);
 	dispatch(&o);
 }
 
