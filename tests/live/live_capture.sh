@@ -97,6 +97,14 @@ for t in /proc/$spid/task/*; do
   [ "$sc" = 2 ] || { echo "FAIL: thread ${t##*/} has Seccomp: $sc, not 2 (filter)"; exit 1; }
 done
 echo "ok   seccomp filter on all $(ls /proc/$spid/task | wc -l) threads"
+# nothing listens: none of its sockets is a listening TCP socket or a bound
+# UDP one (it only connects out to Redis)
+socks=$(ls -l /proc/$spid/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | sort -u)
+open_ports=$( { awk 'NR > 1 && $4 == "0A" {print $10}' /proc/$spid/net/tcp /proc/$spid/net/tcp6
+               awk 'NR > 1 {print $10}' /proc/$spid/net/udp /proc/$spid/net/udp6; } | sort -u)
+both=$(comm -12 <(echo "$socks") <(echo "$open_ports") | grep -c . || true)
+[ "$both" = 0 ] || { echo "FAIL: the sensor has $both listening or bound socket(s)"; exit 1; }
+echo "ok   nothing listens: $(echo "$socks" | grep -c .) socket(s), none listening on TCP or bound on UDP"
 
 for _ in $(seq 50); do
   in_ns "$cli" curl -s -o /dev/null --max-time 1 http://10.78.0.1:8080/ && break
