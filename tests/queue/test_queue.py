@@ -410,6 +410,192 @@ def spooled_counts(spool):
     return total
 
 
+def case_sentinel():
+    env = redisenv.RedisEnv()
+    master, replica, sent = env.sentinel_trio("haidang")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = sensor(tmp, sent.url_for("haidang"))
+        header, cuts = parts(2)
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        time.sleep(3)
+        # asynchronous replication: let the replica catch up before the kill
+        master.call("WAIT", 1, 5000)
+        master.kill()
+        redisenv.wait_until(lambda: sent.call("SENTINEL", "get-master-addr-by-name", "haidang")[1]
+                            == str(replica.port), 30, "the sentinel to promote the replica")
+        p.stdin.write(cuts[1])
+        p.stdin.close()
+        rc = p.wait(timeout=120)
+        check(rc == 0, f"sentinel: the sensor exited 0 ({rc})")
+        check(str(replica.port) in stderr(tmp), "sentinel: the sensor reconnected to the promoted replica")
+        compare(replica.url, tmp, "sentinel")
+
+
+def case_tls():
+    env = redisenv.RedisEnv()
+    c = env.certs()
+    srv = env.tls()
+    with tempfile.TemporaryDirectory() as tmp:
+        # by address, with the certificate's name sent and checked as SNI
+        # (a minimal system may not resolve "localhost")
+        url = f"rediss://127.0.0.1:{srv.tls_port}"
+        run_all(tmp, url, extra=["--redis-ca", c.ca, "--redis-sni", "localhost"])
+        r = subprocess.run([TRIAGE, "--redis", url, "--redis-ca", c.ca, "--redis-sni", "localhost",
+                            "list", "--json", "--limit", "0"],
+                           capture_output=True, text=True, timeout=60)
+        got = json.loads(r.stdout or "[]")
+        want = expected_counts(tmp)
+        check({t["id"]: t["count"] for t in got} == want and want,
+              f"tls: every incident arrived over rediss:// ({len(got)}/{len(want)})")
+        r = subprocess.run([TRIAGE, "--redis", url, "--redis-ca", c.other_ca, "list"],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 2 and "certificate verify failed" in r.stderr,
+              f"tls: a wrong CA is refused clearly ({r.stderr.strip()[:120]})")
+
+
+def case_acl():
+    env = redisenv.RedisEnv()
+    srv = env.tcp()
+    with tempfile.TemporaryDirectory() as tmp:
+        def add(*args):
+            r = triage(srv.url, "admin", *args)
+            lines = r.stdout.splitlines()
+            pw = next((l for l in lines if len(l) == 48 and all(ch in "0123456789abcdef" for ch in l)), "")
+            f = os.path.join(tmp, f"{args[1]}.pass")
+            with open(f, "w") as fh:
+                fh.write(pw + "\n")
+            os.chmod(f, 0o600)
+            return pw, f, r.stdout
+        spw, sfile, out = add("add-sensor", "s-stc", "--agency", AGENCY)
+        check(len(spw) == 48 and "redis-password-file" in out, "acl: add-sensor prints a password and the config")
+        apw, afile, _ = add("add-analyst", "lan")
+        # the sensor publishes with its own credentials
+        run_all(tmp, srv.url, extra=["--redis-user", "s-stc", "--redis-password-file", sfile])
+        got = tickets(srv.url, user="lan", pwfile=afile)
+        want = expected_counts(tmp)
+        check(set(got) == set(want) and want, f"acl: the sensor's user delivers everything ({len(got)}/{len(want)})")
+        tid = next(iter(got), "0" * 32)
+        slug = "so-tai-chinh-tinh"
+
+        def refused(user, pw, *cmd):
+            try:
+                srv.call(*cmd, user=user, password=pw)
+                return False
+            except redisenv.ReplyError as e:
+                return "NOPERM" in str(e)
+        s = ("s-stc", spw)
+        check(refused(*s, "HGETALL", f"hd:{{{slug}}}:case:{tid}"), "acl: a sensor cannot read a ticket's case")
+        check(refused(*s, "HSET", f"hd:{{{slug}}}:case:{tid}", "status", "resolved"),
+              "acl: a sensor cannot change a ticket's status")
+        check(refused(*s, "LRANGE", f"hd:{{{slug}}}:hist:{tid}", "0", "-1"), "acl: a sensor cannot read history")
+        check(refused(*s, "ZRANGE", f"hd:{{{slug}}}:idx:urgent", "0", "-1"), "acl: a sensor cannot list tickets")
+        check(refused(*s, "DEL", f"hd:{{{slug}}}:det:{tid}"), "acl: a sensor cannot delete")
+        check(refused(*s, "HGETALL", f"hd:{{other-agency}}:det:{tid}"), "acl: a sensor cannot read another agency")
+        for c in (["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "GET", "*"], ["KEYS", "*"], ["SHUTDOWN"],
+                  ["ACL", "LIST"]):
+            check(refused(*s, *c), f"acl: a sensor cannot {' '.join(c[:2])}")
+            check(refused("lan", apw, *c), f"acl: an analyst cannot {' '.join(c[:2])}")
+        # DEBUG and MODULE are off for everyone in a default server: ask the ACL itself
+        for c in (["DEBUG", "SLEEP", "0"], ["MODULE", "LIST"]):
+            for u in ("s-stc", "lan"):
+                r = srv.call("ACL", "DRYRUN", u, *c)
+                check(r != "OK", f"acl: {u} may not {c[0]} ({r})")
+        check(refused("lan", apw, "DEL", f"hd:{{{slug}}}:det:{tid}"), "acl: an analyst cannot delete a ticket")
+        check(not refused("lan", apw, "HSET", f"hd:{{{slug}}}:case:{tid}", "status", "triaged"),
+              "acl: an analyst can update a ticket")
+        check(srv.call("CONFIG", "GET", "maxmemory") is not None, "acl: admin still can")
+
+
+def case_heartbeat():
+    env = redisenv.RedisEnv()
+    srv = env.unix()
+    with tempfile.TemporaryDirectory() as tmp:
+        p = sensor(tmp, srv.url)
+        header, cuts = parts(1)
+        p.stdin.write(header + cuts[0])
+        p.stdin.flush()
+        time.sleep(2.5)
+
+        def state():
+            r = triage(srv.url, "sensors", "--json")
+            s = {x["sensor"]: x for x in json.loads(r.stdout or "[]")}
+            return s.get("s1", {})
+        s = state()
+        check(s.get("state") == "ok" and int(s.get("packets", 0)) > 0 and s.get("agency") == AGENCY,
+              f"heartbeat: a running sensor reports ({s.get('state')}, {s.get('packets')} packets)")
+        check(all(k in s for k in ("version", "rules_generation", "uptime_s", "capture_drops",
+                                   "flows", "incidents_sent", "spool_records")),
+              "heartbeat: version, rules, uptime, drops, flows, incidents sent, spool depth")
+        p.stdin.close()
+        p.wait(timeout=60)
+        redisenv.wait_until(lambda: state().get("state") == "silent", 10, "the heartbeat to expire")
+        check(state().get("state") == "silent", "heartbeat: a sensor that stopped shows as silent")
+
+
+# ---- a full disk ------------------------------------------------------------
+
+def private_tmpfs(path, size):
+    """Mounts a tmpfs of size bytes on path, in a mount namespace of this
+    test process's own (so nothing shows outside it, and it goes away with
+    the process); the sensor, a child, inherits it. Skips unless root and
+    allowed to mount. Call it before any thread is started."""
+    if os.geteuid() != 0:
+        redisenv.skip("diskfull needs root, to mount a small tmpfs in a private mount namespace")
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                           ctypes.c_char_p]
+    clone_newns, ms_rec, ms_private = 0x20000, 0x4000, 0x40000
+    if libc.unshare(clone_newns) != 0:
+        redisenv.skip(f"cannot make a mount namespace: {os.strerror(ctypes.get_errno())}")
+    if libc.mount(b"none", b"/", None, ms_rec | ms_private, None) != 0:
+        redisenv.skip(f"cannot make mounts private: {os.strerror(ctypes.get_errno())}")
+    if libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, f"size={size},mode=0700".encode()) != 0:
+        redisenv.skip(f"cannot mount a tmpfs: {os.strerror(ctypes.get_errno())}")
+
+    def umount():
+        libc.umount2(path.encode(), 2)  # MNT_DETACH
+    return umount
+
+
+def fill(path):
+    """Writes path until the file system is full; returns the bytes written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    n = 0
+    try:
+        for chunk in (1 << 16, 4096, 512, 1):
+            while True:
+                try:
+                    n += os.write(fd, b"\0" * chunk)
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+                    break
+    finally:
+        os.close(fd)
+    return n
+
+
+def dns_query(name, src_port, ts):
+    """One pcap record: 10.88.0.10:src_port asks 10.88.0.1 for name (A)."""
+    import struct
+    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    dns = struct.pack("!HHHHHH", src_port & 0xffff, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
+    udp = struct.pack("!HHHH", src_port, 53, 8 + len(dns), 0) + dns
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), src_port & 0xffff, 0, 64, 17, 0,
+                     bytes([10, 88, 0, 10]), bytes([10, 88, 0, 1]))
+    csum = sum(struct.unpack("!10H", ip))
+    csum = (csum & 0xffff) + (csum >> 16)
+    csum = ~((csum & 0xffff) + (csum >> 16)) & 0xffff
+    ip = ip[:10] + struct.pack("!H", csum) + ip[12:]
+    frame = b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02" + b"\x08\x00" + ip + udp
+    sec = int(ts)
+    return struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(frame), len(frame)) + frame
+
+
+PCAP_HEADER = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")
+
+
 def spool_file_records(spool):
     """(whole records with a good CRC, bytes after the last of them) in the
     spool's segment files"""
