@@ -415,7 +415,7 @@ int sandbox_enter(char *err, size_t errlen)
 	 * from a helper task: no allow list worth having lets that through */
 	(void)allowed;
 	(void)on_sigsys;
-	snprintf(err, errlen, "seccomp: off in this AddressSanitizer build (its leak check "
+	snprintf(err, errlen, "seccomp: off in this ASan build (the leak checker "
 		 "traces the threads at exit)");
 	return -ENOTSUP;
 #elif !defined(SANDBOX_ARCH)
