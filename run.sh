@@ -23,6 +23,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libpcap-dev libndpi-dev l
 run_pkgs=(python3 redis-server)
 test_pkgs=(python3 python3-yaml python3-jsonschema libndpi-bin iproute2 dnsmasq-base librsvg2-bin weasyprint poppler-utils systemd
            bind9-dnsutils curl openssl procps tcpdump redis-server redis-tools tmux)
+# every suite but bounds: its resident-memory caps cannot hold beside memcheck's shadow memory
 valgrind_suites=(unit pcap rules playbooks detect queue deploy corpus peers live fuzz)
 fuzz_pkgs=(clang libclang-rt-14-dev python3)
 bench_pkgs=(tcpreplay wireshark-common libndpi-bin time python3 redis-server redis-tools tmux)
