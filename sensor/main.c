@@ -744,10 +744,6 @@ static int setup(struct sensor *s)
 			return -EPERM;
 		}
 	}
-	if (live)
-		log_info(s->vi ? "đang bắt gói trên %s với quyền người dùng %s"
-			       : "capturing on %s as user %s", s->o.interface,
-			 geteuid() ? s->o.user : "root");
 	s->defrag = defrag_create(s->o.defrag_memcap, (unsigned)s->o.defrag_timeout);
 	if (!s->defrag) {
 		log_err("out of memory");
@@ -946,6 +942,10 @@ int main(int argc, char **argv)
 
 	/* capture open, privileges dropped, filter on, rules loaded, workers
 	 * and signal thread running: from here a packet is taken */
+	if (capture_is_live(s.cap))
+		log_info(s.vi ? "đang bắt gói trên %s với quyền người dùng %s"
+			      : "capturing on %s as user %s", s.o.interface,
+			 geteuid() ? s.o.user : "root");
 	notify_send("READY=1");
 	run(&s);
 	notify_send("STOPPING=1");

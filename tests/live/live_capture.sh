@@ -77,7 +77,9 @@ nsenter --net=/run/netns/"$cli" "$sensor" -i vc --eve "$tmp/eve.json" --user nob
   2>"$tmp/sensor.log" &
 spid=$!
 pids+=($spid)
-for _ in $(seq 50); do
+# logged once it is ready: capture open, root dropped, rules loaded, threads up
+slow=${HAIDANG_TEST_SLOW:-1}
+for _ in $(seq $((50 * ${slow%.*}))); do
   grep -q "capturing on vc" "$tmp/sensor.log" 2>/dev/null && break
   sleep 0.1
 done
@@ -117,9 +119,9 @@ in_ns "$cli" curl -s -o /dev/null -w '%{http_code}\n' http://10.78.0.1:8080/khon
 # an injection attempt in a query string, as scanners send to agency portals
 in_ns "$cli" curl -s -o /dev/null -w '%{http_code}\n' \
   "http://10.78.0.1:8080/tintuc?id=1%27%20OR%20%271%27%3D%271&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
-sleep 0.5
+sleep "$((5 * ${slow%.*}))e-1"
 kill -USR1 "$spid"
-sleep 0.3
+sleep "$((3 * ${slow%.*}))e-1"
 kill -TERM "$spid"
 rc=0
 wait "$spid" || rc=$?
