@@ -95,7 +95,7 @@ demo() {
 # and the repo each time; a crash, leak or sanitizer report is copied to
 # tests/fuzz/regress/<target>/ and makes the exit status 1.
 fuzz() {
-  local secs=${1:-600} fb=build-fuzz t rc=0 log st dict
+  local secs=${1:-600} fb=build-fuzz t rc=0 log st dict tmp
   shift || true
   local targets=("$@")
   [ ${#targets[@]} -gt 0 ] || targets=(decode dns http tls ioc import conf playbook redis_reply spool)
@@ -112,12 +112,16 @@ fuzz() {
     log="$fb/fuzz-$t.log"
     dict=()
     [ -f "tests/fuzz/$t.dict" ] && dict=("-dict=tests/fuzz/$t.dict")
+    # the targets' scratch files, on tmpfs when there is one
+    tmp=$(mktemp -d /dev/shm/haidang-fuzz.XXXXXX 2>/dev/null || mktemp -d)
+    HAIDANG_FUZZ_TMPDIR=$tmp \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     "$fb/tests/fuzz/fuzz_$t" -max_total_time="$secs" -rss_limit_mb=2048 -detect_leaks=1 \
       -max_len=65536 -timeout=30 -close_fd_mask=3 -print_final_stats=1 \
       -artifact_prefix="$fb/artifacts/$t/" "${dict[@]}" "$fb/corpus/$t" "$fb/seeds/$t" \
       >"$log" 2>&1 || true
+    rm -rf "$tmp"
     st=$(awk '/cov: .* ft: /{c=$0} /stat::number_of_executed_units/{e=$2}
               /stat::average_exec_per_sec/{s=$2}
               END{match(c,/cov: [0-9]+/); cv=substr(c,RSTART+5,RLENGTH-5);

@@ -39,7 +39,8 @@ uint16_t fuzz_u16(struct fuzz_in *in, uint16_t def);
 bool fuzz_piece(struct fuzz_in *in, const uint8_t **data, size_t *len);
 
 /* A directory of this process's own, made on first use (NULL if it cannot
- * be made); removed at exit. */
+ * be made) under $HAIDANG_FUZZ_TMPDIR, /dev/shm, $TMPDIR or /tmp; removed
+ * at exit, with the directories made in it. */
 const char *fuzz_scratch(void);
 /* Writes data to path (replacing it). 0 or a negative errno. */
 int fuzz_write_file(const char *path, const uint8_t *data, size_t len);

@@ -2,9 +2,12 @@
  * fuzz_common.c - the helpers of fuzz.h: framing readers over an input
  * and a scratch directory for targets whose code reads files.
  *
- * The scratch directory is made under /dev/shm when it exists (the spool
- * fsyncs, and a disk would make that the whole cost of an input), else
- * under $TMPDIR or /tmp, and removed by an atexit handler.
+ * The scratch directory is made under $HAIDANG_FUZZ_TMPDIR, else under
+ * /dev/shm when it exists (the spool fsyncs, and a disk would make that
+ * the whole cost of an input), else under $TMPDIR or /tmp, and removed by
+ * an atexit handler. libFuzzer leaves some ways without running atexit
+ * handlers (a crash, the end of -max_total_time): ./run.sh fuzz gives each
+ * run a directory of its own and removes it afterwards.
  */
 #include "fuzz.h"
 
@@ -59,10 +62,26 @@ bool fuzz_piece(struct fuzz_in *in, const uint8_t **data, size_t *len)
 
 static char scratch[256];
 
+/* The scratch directory and the directories targets made in it. */
 static void scratch_remove(void)
 {
-	if (scratch[0])
-		fuzz_clear_dir(scratch, true);
+	DIR *d;
+	struct dirent *e;
+	char path[512];
+
+	if (!scratch[0] || !(d = opendir(scratch)))
+		return;
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+			fuzz_clear_dir(path, true);
+	}
+	closedir(d);
+	fuzz_clear_dir(scratch, true);
 }
 
 const char *fuzz_scratch(void)
@@ -71,10 +90,12 @@ const char *fuzz_scratch(void)
 
 	if (scratch[0])
 		return scratch;
-	base = getenv("TMPDIR");
-	if (!access("/dev/shm", W_OK))
+	base = getenv("HAIDANG_FUZZ_TMPDIR");
+	if ((!base || !*base) && !access("/dev/shm", W_OK))
 		base = "/dev/shm";
-	else if (!base || !*base)
+	if (!base || !*base)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
 		base = "/tmp";
 	snprintf(scratch, sizeof(scratch), "%s/haidang-fuzz-XXXXXX", base);
 	if (!mkdtemp(scratch)) {
