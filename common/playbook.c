@@ -324,20 +324,29 @@ static void only_keys(struct ctx *c, const cJSON *obj, const char *path,
 	}
 }
 
+/* Member key of obj, its JSON path written to sub; NULL when absent, which
+ * is reported when it is required. */
+static const cJSON *get_member(struct ctx *c, const cJSON *obj, const char *path,
+			       const char *key, bool required, char sub[PATH_MAX_LEN])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	path_key(sub, PATH_MAX_LEN, path, key);
+	if (!v && required)
+		problem(c, sub, "missing (required)");
+	return v;
+}
+
 /* A string member: NULL (reported) when required and missing, or when
  * it is not a non-empty valid UTF-8 string of bounded length. */
 static const char *get_str(struct ctx *c, const cJSON *obj, const char *path,
 			   const char *key, bool required)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char sub[PATH_MAX_LEN];
+	const cJSON *v = get_member(c, obj, path, key, required, sub);
 
-	path_key(sub, sizeof(sub), path, key);
-	if (!v) {
-		if (required)
-			problem(c, sub, "missing (required)");
+	if (!v)
 		return NULL;
-	}
 	if (!cJSON_IsString(v) || !v->valuestring) {
 		problem(c, sub, "must be a string");
 		return NULL;
@@ -360,15 +369,11 @@ static const char *get_str(struct ctx *c, const cJSON *obj, const char *path,
 static const cJSON *get_typed(struct ctx *c, const cJSON *obj, const char *path,
 			      const char *key, bool required, int type)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char sub[PATH_MAX_LEN];
+	const cJSON *v = get_member(c, obj, path, key, required, sub);
 
-	path_key(sub, sizeof(sub), path, key);
-	if (!v) {
-		if (required)
-			problem(c, sub, "missing (required)");
+	if (!v)
 		return NULL;
-	}
 	if (type == (cJSON_True | cJSON_False) ? !cJSON_IsBool(v) : (v->type & 0xff) != type) {
 		problem(c, sub, "must be %s", type == cJSON_Object ? "an object"
 			: type == cJSON_Array ? "an array" : "a boolean");

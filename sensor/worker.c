@@ -195,10 +195,11 @@ void worker_packet(struct worker *w, const struct pkt *p)
 	if (w->det.rules) {
 		struct ruleset *old = ruleset_slot_refresh(w->det.rules, &w->rules);
 
-		/* the scanner made from the old rules goes before the rules can */
-		if (w->match.rules != w->rules)
+		/* new rules: the scanner made from the old ones goes before they can */
+		if (old) {
 			use_rules(w);
-		ruleset_unref(old);
+			ruleset_unref(old);
+		}
 	}
 	f = flowtab_packet(w->flows, p, &dir);
 	if (!f)
