@@ -163,12 +163,13 @@ case "${1:-}" in
     build
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 "${@:2}"
     # the same code again under AddressSanitizer and UBSan, over the captures
-    say "== sanitizer build (ASan + UBSan): unit, pcap, queue, corpus, detect, rules, playbooks, deploy, bounds and fuzz suites"
+    say "== sanitizer build (ASan + UBSan): every suite (unit, pcap, queue, corpus, peers, detect, rules, playbooks, deploy, bounds, live, fuzz)"
     BUILD=$BUILD-asan build_options="-Db_sanitize=address,undefined -Db_lundef=false" build
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 \
-        --suite unit --suite pcap --suite queue --suite corpus --suite detect --suite rules --suite playbooks --suite deploy --suite bounds --suite fuzz
+        --suite unit --suite pcap --suite queue --suite corpus --suite peers --suite detect --suite rules \
+        --suite playbooks --suite deploy --suite bounds --suite live --suite fuzz
     ;;
   bench)
     ensure_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}"
