@@ -25,6 +25,8 @@
 
 #include "banned.h"
 
+#define CAPTURE_IOBUF (1u << 20)  /* stdio buffer of an offline capture */
+
 struct capture {
 	pcap_t *pc;
 	bool live;
@@ -40,6 +42,7 @@ struct capture {
 	char err[1536];
 	bool has_err;
 	FILE *cur_fp;
+	char *iobuf;                    /* offline: the stdio buffer of cur_fp */
 	volatile sig_atomic_t stopping; /* set from a signal handler */
 	int fd;                         /* live: what poll() waits on */
 };
@@ -276,7 +279,28 @@ void capture_destroy(struct capture *c)
 		free(c->files[i]);
 	free(c->files);
 	free(c->bpf);
+	free(c->iobuf);
 	free(c);
+}
+
+/* libpcap reads a file through stdio, a packet header and a packet at a
+ * time; with stdio's default 4 KiB buffer that is one read(2) per 4 KiB.
+ * A 1 MiB buffer makes it one per MiB (~70 times fewer system calls on a
+ * typical capture). Returns the opened stream, or NULL with ebuf set. */
+static FILE *open_offline(struct capture *c, const char *path, char *ebuf)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+
+	if (!fp) {
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		return NULL;
+	}
+	/* not stdin: it outlives the capture, and so would its buffer */
+	if (fp != stdin && !c->iobuf)
+		c->iobuf = malloc(CAPTURE_IOBUF);
+	if (fp != stdin && c->iobuf)
+		setvbuf(fp, c->iobuf, _IOFBF, CAPTURE_IOBUF);
+	return fp;
 }
 
 /* Opens the next file in the list; returns false when none is left. */
@@ -287,17 +311,17 @@ static bool open_next(struct capture *c)
 	while (c->next_file < c->nfiles) {
 		const char *path = c->files[c->next_file++];
 		struct stat st;
+		FILE *fp;
 
 		str_copy(c->cur_name, path, sizeof(c->cur_name));
 		c->pktnum = 0;
 		c->cur_size = !strcmp(path, "-") || stat(path, &st) ? 0 : (uint64_t)st.st_size;
 		ebuf[0] = '\0';
-		if (!strcmp(path, "-"))
-			c->pc = pcap_fopen_offline_with_tstamp_precision(stdin,
-				PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-		else
-			c->pc = pcap_open_offline_with_tstamp_precision(path,
-				PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+		fp = open_offline(c, path, ebuf);
+		c->pc = fp ? pcap_fopen_offline_with_tstamp_precision(fp,
+				PCAP_TSTAMP_PRECISION_MICRO, ebuf) : NULL;
+		if (!c->pc && fp && fp != stdin)
+			fclose(fp); /* libpcap leaves a stream it refused to its caller */
 		if (!c->pc) {
 			set_err(c, "%s: cannot read capture: %s", path, ebuf);
 			c->failed++;

@@ -958,7 +958,11 @@ int main(int argc, char **argv)
 	 * flow's end concludes sees all the others' context */
 	for (unsigned i = 0; i < s.nworkers; i++)
 		worker_sync(s.workers[i]);
-	/* end every flow: drain the queues, flush the parsers, write flows */
+	/* end every flow: drain the queues, flush the parsers, write flows;
+	 * the workers do it side by side (at the end of a capture file most
+	 * flows are still open, so this is a good part of the work) */
+	for (unsigned i = 0; s.threaded && i < s.nworkers; i++)
+		worker_stop_begin(s.workers[i]);
 	for (unsigned i = 0; i < s.nworkers; i++) {
 		if (s.threaded)
 			worker_stop(s.workers[i]);

@@ -66,6 +66,7 @@ struct worker {
 	struct match match;
 	/* threaded mode */
 	bool threaded;
+	bool stopping;              /* told to stop, not yet joined */
 	pthread_t thread;
 	struct queue q;
 	struct batch *cur;
@@ -402,13 +403,22 @@ void worker_push(struct worker *w)
 	}
 }
 
+void worker_stop_begin(struct worker *w)
+{
+	if (!w || !w->threaded || w->stopping)
+		return;
+	worker_push(w);
+	queue_push(w, NULL);
+	w->stopping = true;
+}
+
 void worker_stop(struct worker *w)
 {
 	if (!w || !w->threaded)
 		return;
-	worker_push(w);
-	queue_push(w, NULL);
+	worker_stop_begin(w);
 	pthread_join(w->thread, NULL);
+	w->stopping = false;
 	w->threaded = false;
 	batch_put_free(w, w->cur);
 	w->cur = NULL;

@@ -77,6 +77,10 @@ void worker_enqueue(struct worker *w, const struct pkt *p);
 void worker_enqueue_tick(struct worker *w, const struct timeval *now);
 void worker_push(struct worker *w);
 void worker_stop(struct worker *w);
+/* The first half of worker_stop(): tells the worker to drain its queue and
+ * end every flow, without waiting. Stopping several workers this way
+ * before joining them lets them end their flows side by side. */
+void worker_stop_begin(struct worker *w);
 /* Hands over the partial batch and waits until the worker has processed
  * everything queued (its flows stay open). */
 void worker_sync(struct worker *w);
