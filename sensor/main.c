@@ -477,6 +477,7 @@ static void write_stats_event(struct sensor *s)
 		jw_uint(w, "yara_scans", ws.yara_scans);
 		jw_uint(w, "yara_bytes", ws.yara_bytes);
 		jw_uint(w, "yara_timeouts", ws.yara_timeouts);
+		jw_uint(w, "yara_known_clean", ws.yara_known_clean);
 		jw_uint(w, "signals", is.signals);
 		jw_uint(w, "incidents_created", is.created);
 		jw_uint(w, "incident_events", is.updates_written);

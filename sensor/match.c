@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "behave.h"
@@ -300,12 +301,14 @@ struct scan_ctx {
 	const struct flow *f;
 	const char *where;
 	const struct timeval *ts;
+	unsigned matched;
 };
 
 static bool on_yara(void *arg, const struct yrr_match *ym)
 {
 	struct scan_ctx *c = arg;
 
+	c->matched++;
 	match_yara(c->m, c->f, ym->rule, ym->ns, ym->severity, ym->category, c->where, c->ts);
 	return true;
 }
@@ -337,17 +340,90 @@ static void scan_timed_out(struct match *m, const struct flow *f, size_t len,
 	m->timeouts_unlogged = 0;
 }
 
+/* Returns true when the scan ran to its end and no rule matched. */
+static bool scan(struct match *m, const struct flow *f, const uint8_t *data, size_t len,
+		 const char *where, const struct timeval *ts)
+{
+	struct scan_ctx c = { m, f, where, ts, 0 };
+	uint64_t t0 = time_mono_ms();
+	int r;
+
+	m->scans++;
+	m->scan_bytes += len;
+	r = yrr_scan(m->scanner, data, len, on_yara, &c);
+	if (r == -ETIMEDOUT)
+		scan_timed_out(m, f, len, where, time_mono_ms() - t0);
+	return r == 0 && !c.matched;
+}
+
 void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size_t len,
 		const char *where, const struct timeval *ts)
 {
-	struct scan_ctx c = { m, f, where, ts };
-	uint64_t t0;
+	if (!m->scanner || !m->incidents || !len)
+		return;
+	scan(m, f, data, len, where, ts);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* d gets the 32 bytes of a sha256 in hex; false if it is not one. */
+static bool sha256_bytes(const char *hex, uint8_t d[32])
+{
+	if (!hex)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		int hi = hexval(hex[2 * i]), lo = hi < 0 ? -1 : hexval(hex[2 * i + 1]);
+		if (lo < 0)
+			return false;
+		d[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return hex[64] == '\0';
+}
+
+/* The slot of digest d in the memory of clean files, emptied first if
+ * the rules changed since it was filled; NULL without memory. */
+static uint8_t *clean_slot(struct match *m, const uint8_t d[32])
+{
+	uint64_t gen = m->rules ? m->rules->generation : 0;
+	uint32_t k;
+
+	if (!m->clean && !(m->clean = calloc(MATCH_CLEAN_SLOTS, sizeof(*m->clean))))
+		return NULL;
+	if (m->clean_generation != gen) {
+		memset(m->clean, 0, MATCH_CLEAN_SLOTS * sizeof(*m->clean));
+		m->clean_generation = gen;
+	}
+	memcpy(&k, d, sizeof(k));
+	return m->clean[k % MATCH_CLEAN_SLOTS];
+}
+
+void match_scan_file(struct match *m, const struct flow *f, const char *sha256,
+		     const uint8_t *data, size_t len, const char *where,
+		     const struct timeval *ts)
+{
+	uint8_t d[32], *slot = NULL;
 
 	if (!m->scanner || !m->incidents || !len)
 		return;
-	m->scans++;
-	m->scan_bytes += len;
-	t0 = time_mono_ms();
-	if (yrr_scan(m->scanner, data, len, on_yara, &c) == -ETIMEDOUT)
-		scan_timed_out(m, f, len, where, time_mono_ms() - t0);
+	if (sha256_bytes(sha256, d) && (slot = clean_slot(m, d)) && !memcmp(slot, d, 32)) {
+		m->scans_known_clean++;
+		return;
+	}
+	if (scan(m, f, data, len, where, ts) && slot)
+		memcpy(slot, d, 32);
+}
+
+void match_release(struct match *m)
+{
+	free(m->clean);
+	m->clean = NULL;
 }

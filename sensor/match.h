@@ -38,7 +38,17 @@ struct match {
 	uint64_t scans, scan_bytes, scan_timeouts;
 	uint64_t timeout_logged_ms, timeouts_unlogged;
 	uint64_t hits, suppressed;
+	/* Files no YARA rule matched, by sha256: the same file fetched again
+	 * (a script every page loads, an update every office host pulls) is
+	 * not scanned again under the same rules. Direct-mapped on the
+	 * digest's first bytes, MATCH_CLEAN_SLOTS entries, allocated on first
+	 * use, emptied when the rules change. */
+	uint8_t (*clean)[32];
+	uint64_t clean_generation;
+	uint64_t scans_known_clean;
 };
+
+#define MATCH_CLEAN_SLOTS 4096
 
 void match_flow_start(struct match *m, const struct flow *f, const struct timeval *ts);
 /* where: "dns", "dns-cname", "tls", "quic", "http" */
@@ -65,6 +75,15 @@ void match_yara(struct match *m, const struct flow *f, const char *rule, const c
  * most one line a minute per worker, saying how many were not. */
 void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size_t len,
 		const char *where, const struct timeval *ts);
+/* The same for a file's first len bytes, known by its sha256 (64 hex
+ * digits; NULL or malformed: no memory of it): a file already scanned
+ * clean under the current rules is skipped and counted
+ * (scans_known_clean). */
+void match_scan_file(struct match *m, const struct flow *f, const char *sha256,
+		     const uint8_t *data, size_t len, const char *where,
+		     const struct timeval *ts);
+/* Frees what match_scan_file() remembers. */
+void match_release(struct match *m);
 
 /* Behaviour: every ended flow and every DNS question go to the shared
  * behaviour module, whose signals join the incidents. */

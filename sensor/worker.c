@@ -151,6 +151,7 @@ void worker_destroy(struct worker *w)
 	dpi_destroy(w->dpi);
 	eve_close(w->eve);
 	yrr_scanner_destroy(w->match.scanner);
+	match_release(&w->match);
 	ruleset_unref(w->rules);
 	if (w->cur)
 		free(w->cur);
@@ -484,4 +485,5 @@ void worker_stats_add(const struct worker *w, struct worker_stats *sum)
 	sum->yara_scans += w->match.scans;
 	sum->yara_bytes += w->match.scan_bytes;
 	sum->yara_timeouts += w->match.scan_timeouts;
+	sum->yara_known_clean += w->match.scans_known_clean;
 }

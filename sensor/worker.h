@@ -33,6 +33,7 @@ struct worker_stats {
 	struct eve_stats eve;
 	uint64_t flow_limit;
 	uint64_t ioc_hits, allow_suppressed, yara_scans, yara_bytes, yara_timeouts;
+	uint64_t yara_known_clean;   /* file scans skipped: same sha256 scanned clean */
 	struct stream_stats stream;
 };
 

@@ -14,6 +14,9 @@ captures with known ground truth, judged by the incidents it writes.
   yara-timeout   a pathological YARA regex over crafted uploads: the scans
                  give up at --yara-timeout (counted, logged with the flow and
                  the rule set) and every other incident is still raised
+  file-memory    files fetched again are known by sha256 when YARA found
+                 nothing in them (counted), never when it found something;
+                 a reload forgets
   reload-huge    SIGHUP with a 2 M-line indicator file while packets flow:
                  they keep being processed during the load, the new
                  indicators work after the swap, a broken huge file keeps
@@ -483,6 +486,79 @@ def case_yara_timeout():
         bpk = [e["stats"]["decoder"]["pkts"] for e in base_ev if e["event_type"] == "stats"][-1]
         check(pk == bpk + records_in(slow), f"yara-timeout: every packet processed ({pk} = {bpk} + "
               f"{records_in(slow)} of the uploads)")
+
+
+def case_file_memory():
+    """The same files fetched by several hosts: a webshell and a clean
+    script. The clean one is scanned once and then known by its sha256
+    (counted as yara_known_clean); the webshell, never remembered, is
+    caught for every host; a rule reload forgets what was known."""
+    import signal
+    shell = b'<?php @eval($_POST["cmd"]); ?>\n' + b"<!-- padding -->\n" * 40
+    clean = b"function menu(){return document.getElementById('nav');}\n" * 60
+
+    def downloads(hosts, port, t):
+        out = []
+        for k, host in enumerate(hosts):
+            for j, (path, body) in enumerate(((b"/up/s.php", shell), (b"/js/menu.js", clean))):
+                req = b"GET " + path + b" HTTP/1.1\r\nHost: portal.lab.example\r\n\r\n"
+                resp = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+                        % len(body)) + body
+                out.append(tcp_session(host, "203.0.113.80", port + 2 * k + j, 80, req, resp,
+                                       t + 2 * k + j))
+        return b"".join(out)
+
+    def shell_hosts(incs):
+        return sorted(i["host"] for i in incs.values()
+                      if i["category"] == "webshell"
+                      and any(e.get("rule") == "webshell_php_eval_request" for e in i["evidence"]))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = own_rules(tmp)
+        cap = os.path.join(tmp, "same-files.pcap")
+        first = downloads(("10.88.0.10", "10.88.0.11"), 42000, 1700000000.0)
+        with open(cap, "wb") as f:
+            f.write(PCAP_HEADER + first)
+        # one worker: what a worker remembers is its own
+        incs, events, _ = run([cap], rules=rules, extra=("--workers", "1"))
+        det = [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
+        files = [e for e in events if e["event_type"] == "fileinfo"]
+        print(f"     {len(files)} files, yara scans {det['yara_scans']}, known clean {det.get('yara_known_clean')}")
+        check(len(files) == 4, f"file-memory: four downloads logged ({len(files)})")
+        check(det.get("yara_known_clean") == 1,
+              f"file-memory: the clean script's second download is known by its sha256 "
+              f"({det.get('yara_known_clean')})")
+        check(shell_hosts(incs) == ["10.88.0.10", "10.88.0.11"],
+              f"file-memory: the webshell is caught for both hosts, never remembered ({shell_hosts(incs)})")
+
+        # the same downloads by a third host after a reload: the clean script
+        # is scanned anew under the new rules, not taken from memory
+        out = os.path.join(tmp, "eve.json")
+        errf = open(os.path.join(tmp, "err"), "w+", encoding="utf-8")
+        p = ReadySensor([SENSOR, "-r", "-", "--eve", out, "--no-progress", "--rules", rules,
+                         "--workers", "1"], stdin=subprocess.PIPE, stderr=errf)
+        p.stdin.write(PCAP_HEADER + first)
+        p.stdin.flush()
+        p.wait_ready()
+        time.sleep(0.5 * SLOW)
+        p.send_signal(signal.SIGHUP)
+        check(wait_for(errf, "rules reloaded (generation 2)", timeout=int(20 * SLOW)),
+              "file-memory: SIGHUP reloads the rules")
+        p.stdin.write(downloads(("10.88.0.12",), 43000, 1700000100.0))
+        p.stdin.close()
+        rc = p.wait(timeout=60)
+        check(rc == 0, f"file-memory: the sensor exited 0 ({rc})")
+        events = [json.loads(l) for l in open(out, encoding="utf-8")]
+        det = [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
+        incs = {}
+        for e in events:
+            if e["event_type"] == "incident":
+                incs[e["incident"]["id"]] = e["incident"]
+        check(det.get("yara_known_clean") == 1 and det["yara_scans"] >= 4,
+              f"file-memory: after the reload the clean script is scanned again (known clean "
+              f"{det.get('yara_known_clean')}, scans {det['yara_scans']})")
+        check(shell_hosts(incs) == ["10.88.0.10", "10.88.0.11", "10.88.0.12"],
+              f"file-memory: the webshell is caught for the third host too ({shell_hosts(incs)})")
 
 
 def huge_ioc(path, n, header="type,value,severity,source,description", sep=","):
