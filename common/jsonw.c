@@ -186,9 +186,8 @@ static void put_str(struct jw *w, const char *s, size_t n)
 	w->buf[w->len++] = '"';
 }
 
-static void begin_value(struct jw *w, const char *key)
+static void begin_value(struct jw *w, const char *key, size_t kl)
 {
-	size_t kl = key ? strlen(key) : 0;
 	char *p;
 
 	/* keys are literals needing no escapes (see jsonw.h) */
@@ -208,9 +207,9 @@ static void begin_value(struct jw *w, const char *key)
 	w->len = (size_t)(p - w->buf);
 }
 
-static void open_container(struct jw *w, const char *key, char c)
+static void open_container(struct jw *w, const char *key, size_t klen, char c)
 {
-	begin_value(w, key);
+	begin_value(w, key, klen);
 	jw_raw(w, &c, 1);
 	if (w->depth + 1 >= JW_MAX_DEPTH) {
 		w->overflow = true;
@@ -227,25 +226,28 @@ static void close_container(struct jw *w, char c)
 	jw_raw(w, &c, 1);
 }
 
-void jw_obj_open(struct jw *w, const char *key) { open_container(w, key, '{'); }
-void jw_obj_close(struct jw *w) { close_container(w, '}'); }
-void jw_arr_open(struct jw *w, const char *key) { open_container(w, key, '['); }
-void jw_arr_close(struct jw *w) { close_container(w, ']'); }
-
-void jw_str(struct jw *w, const char *key, const char *s)
+void jw_obj_open_k(struct jw *w, const char *key, size_t klen)
 {
-	jw_strn(w, key, s, s ? strlen(s) : 0);
+	open_container(w, key, klen, '{');
 }
 
-void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+void jw_obj_close(struct jw *w) { close_container(w, '}'); }
+void jw_arr_open_k(struct jw *w, const char *key, size_t klen)
 {
-	begin_value(w, key);
+	open_container(w, key, klen, '[');
+}
+
+void jw_arr_close(struct jw *w) { close_container(w, ']'); }
+
+void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n)
+{
+	begin_value(w, key, klen);
 	put_str(w, s ? s : "", s ? n : 0);
 }
 
-static void put_num(struct jw *w, const char *key, const char *txt, int n)
+static void put_num(struct jw *w, const char *key, size_t klen, const char *txt, int n)
 {
-	begin_value(w, key);
+	begin_value(w, key, klen);
 	if (n > 0)
 		jw_raw(w, txt, (size_t)n);
 }
@@ -262,7 +264,7 @@ static char *fmt_u64(char *end, uint64_t v)
 	return p;
 }
 
-void jw_int(struct jw *w, const char *key, int64_t v)
+void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v)
 {
 	char b[24], *p;
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -270,36 +272,36 @@ void jw_int(struct jw *w, const char *key, int64_t v)
 	p = fmt_u64(b + sizeof(b), u);
 	if (v < 0)
 		*--p = '-';
-	put_num(w, key, p, (int)(b + sizeof(b) - p));
+	put_num(w, key, klen, p, (int)(b + sizeof(b) - p));
 }
 
-void jw_uint(struct jw *w, const char *key, uint64_t v)
+void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 {
 	char b[24], *p = fmt_u64(b + sizeof(b), v);
 
-	put_num(w, key, p, (int)(b + sizeof(b) - p));
+	put_num(w, key, klen, p, (int)(b + sizeof(b) - p));
 }
 
-void jw_double(struct jw *w, const char *key, double v)
+void jw_double_k(struct jw *w, const char *key, size_t klen, double v)
 {
 	char b[32];
-	put_num(w, key, b, snprintf(b, sizeof(b), "%.6g", v));
+	put_num(w, key, klen, b, snprintf(b, sizeof(b), "%.6g", v));
 }
 
-void jw_bool(struct jw *w, const char *key, bool v)
+void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v)
 {
-	begin_value(w, key);
+	begin_value(w, key, klen);
 	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void jw_null(struct jw *w, const char *key)
+void jw_null_k(struct jw *w, const char *key, size_t klen)
 {
-	begin_value(w, key);
+	begin_value(w, key, klen);
 	jw_raw(w, "null", 4);
 }
 
-void jw_json(struct jw *w, const char *key, const char *json, size_t n)
+void jw_json_k(struct jw *w, const char *key, size_t klen, const char *json, size_t n)
 {
-	begin_value(w, key);
+	begin_value(w, key, klen);
 	jw_raw(w, json, n);
 }

@@ -32,20 +32,80 @@ void jw_init(struct jw *w, size_t max);
 void jw_finish(struct jw *w);
 void jw_reset(struct jw *w);
 
+/* The writers proper take the key's length; the inline wrappers below
+ * measure it where the key is written, so that a literal key's length is
+ * known at compile time (strlen was the writer's hottest cost). */
+void jw_obj_open_k(struct jw *w, const char *key, size_t klen);
+void jw_arr_open_k(struct jw *w, const char *key, size_t klen);
+/* s NULL: an empty string */
+void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n);
+void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v);
+void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v);
+void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v);
+void jw_double_k(struct jw *w, const char *key, size_t klen, double v);
+void jw_null_k(struct jw *w, const char *key, size_t klen);
+void jw_json_k(struct jw *w, const char *key, size_t klen, const char *json, size_t n);
+
+static inline size_t jw_len_(const char *s)
+{
+	return s ? __builtin_strlen(s) : 0;
+}
+
 /* key is NULL inside arrays and at top level */
-void jw_obj_open(struct jw *w, const char *key);
+static inline void jw_obj_open(struct jw *w, const char *key)
+{
+	jw_obj_open_k(w, key, jw_len_(key));
+}
+
+static inline void jw_arr_open(struct jw *w, const char *key)
+{
+	jw_arr_open_k(w, key, jw_len_(key));
+}
+
 void jw_obj_close(struct jw *w);
-void jw_arr_open(struct jw *w, const char *key);
 void jw_arr_close(struct jw *w);
-void jw_str(struct jw *w, const char *key, const char *s);
-void jw_strn(struct jw *w, const char *key, const char *s, size_t n);
-void jw_int(struct jw *w, const char *key, int64_t v);
-void jw_uint(struct jw *w, const char *key, uint64_t v);
-void jw_bool(struct jw *w, const char *key, bool v);
-void jw_double(struct jw *w, const char *key, double v);
-void jw_null(struct jw *w, const char *key);
+
+static inline void jw_str(struct jw *w, const char *key, const char *s)
+{
+	jw_strn_k(w, key, jw_len_(key), s, jw_len_(s));
+}
+
+static inline void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+{
+	jw_strn_k(w, key, jw_len_(key), s, n);
+}
+
+static inline void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	jw_int_k(w, key, jw_len_(key), v);
+}
+
+static inline void jw_uint(struct jw *w, const char *key, uint64_t v)
+{
+	jw_uint_k(w, key, jw_len_(key), v);
+}
+
+static inline void jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_bool_k(w, key, jw_len_(key), v);
+}
+
+static inline void jw_double(struct jw *w, const char *key, double v)
+{
+	jw_double_k(w, key, jw_len_(key), v);
+}
+
+static inline void jw_null(struct jw *w, const char *key)
+{
+	jw_null_k(w, key, jw_len_(key));
+}
+
 /* A value that is already JSON (from a trusted writer: not checked). */
-void jw_json(struct jw *w, const char *key, const char *json, size_t n);
+static inline void jw_json(struct jw *w, const char *key, const char *json, size_t n)
+{
+	jw_json_k(w, key, jw_len_(key), json, n);
+}
+
 /* Appends raw text (a newline between events, say). */
 void jw_raw(struct jw *w, const char *s, size_t n);
 

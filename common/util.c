@@ -105,6 +105,17 @@ int parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
+/* v in exactly w decimal digits (w 2 or 4; years past 9999 wrap) */
+static void ts_digits(char *p, int v, int w)
+{
+	unsigned u = v < 0 ? 0 : (unsigned)v;
+
+	for (int i = w - 1; i >= 0; i--) {
+		p[i] = (char)('0' + u % 10);
+		u /= 10;
+	}
+}
+
 void ts_format(const struct timeval *tv, char *buf, size_t size)
 {
 	/* the date and time of one second, reused while the second lasts:
@@ -120,9 +131,18 @@ void ts_format(const struct timeval *tv, char *buf, size_t size)
 	if (t != cached_sec) {
 		if (!gmtime_r(&t, &tm))
 			memset(&tm, 0, sizeof(tm));
-		snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			 tm.tm_min, tm.tm_sec);
+		ts_digits(cached, tm.tm_year + 1900, 4);
+		cached[4] = '-';
+		ts_digits(cached + 5, tm.tm_mon + 1, 2);
+		cached[7] = '-';
+		ts_digits(cached + 8, tm.tm_mday, 2);
+		cached[10] = 'T';
+		ts_digits(cached + 11, tm.tm_hour, 2);
+		cached[13] = ':';
+		ts_digits(cached + 14, tm.tm_min, 2);
+		cached[16] = ':';
+		ts_digits(cached + 17, tm.tm_sec, 2);
+		cached[19] = '\0';
 		cached_sec = t;
 	}
 	if (size < HD_TSLEN) {
@@ -163,14 +183,47 @@ const char *addr_format(const struct hd_addr *a, char *buf, size_t size)
 	return buf;
 }
 
+void hd_hex(char *out, const uint8_t *d, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+size_t hd_utoa(char *out, uint64_t v)
+{
+	char t[20];
+	size_t n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = t[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
 const char *addr_format_full(const struct hd_addr *a, char *buf, size_t size)
 {
+	char *p = buf;
+
 	if (a->family != 6)
 		return addr_format(a, buf, size);
-	snprintf(buf, size,
-		 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
-		 a->a[0], a->a[1], a->a[2], a->a[3], a->a[4], a->a[5], a->a[6], a->a[7],
-		 a->a[8], a->a[9], a->a[10], a->a[11], a->a[12], a->a[13], a->a[14], a->a[15]);
+	if (size < 40) {
+		str_copy(buf, "?", size);
+		return buf;
+	}
+	for (int i = 0; i < 16; i += 2) {
+		hd_hex(p, a->a + i, 2);
+		p[4] = i < 14 ? ':' : '\0';
+		p += 5;
+	}
 	return buf;
 }
 

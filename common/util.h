@@ -31,6 +31,11 @@ size_t str_copy(char *dst, const char *src, size_t size);
 
 /* Parse a whole string; return 0 or -EINVAL / -ERANGE. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Fast formatting for hot paths (no printf): out gets the lower-case hex
+ * of d[0..n) and a NUL (2n + 1 bytes); hd_utoa writes v in decimal with a
+ * NUL (at most 21 bytes) and returns the digits written. */
+void hd_hex(char *out, const uint8_t *d, size_t n);
+size_t hd_utoa(char *out, uint64_t v);
 /* "64M", "1G", "512k", "1048576" (binary units) */
 int parse_size(const char *s, uint64_t *out);
 /* "30", "30s", "5m", "2h", "1d" -> seconds */

@@ -341,12 +341,14 @@ static void ja3_put(struct ja3b *b, const char *s, size_t n)
 
 static void ja3_value(struct ja3b *b, unsigned v)
 {
-	char t[12];
-	int k = snprintf(t, sizeof(t), b->first ? "%u" : "-%u", v);
+	char t[24];
+	size_t k = 0;
 
+	if (!b->first)
+		t[k++] = '-';
+	k += hd_utoa(t + k, v);
 	b->first = false;
-	if (k > 0)
-		ja3_put(b, t, (size_t)k);
+	ja3_put(b, t, k);
 }
 
 static void ja3_field(struct ja3b *b)
@@ -367,8 +369,7 @@ static int ja3_end(struct ja3b *b, char **str, char hash[33])
 	hash[0] = '\0';
 	if (b->md_ok && EVP_DigestFinal_ex(b->md, md, &mdlen) == 1 &&
 	    mdlen == 16) {
-		for (unsigned i = 0; i < 16; i++)
-			snprintf(hash + 2 * i, 3, "%02x", md[i]);
+		hd_hex(hash, md, 16);
 	}
 	EVP_MD_CTX_free(b->md);
 	b->md = NULL;
@@ -474,15 +475,28 @@ static int cmp_u16(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* "0a0b,1301,..." into the digest, a buffer's worth per update */
 static void sha_list(EVP_MD_CTX *md, const uint16_t *v, size_t n, bool *ok)
 {
-	for (size_t i = 0; i < n && *ok; i++) {
-		char t[8];
-		int k = snprintf(t, sizeof(t), i ? ",%04x" : "%04x", v[i]);
+	char t[5 * 64];
+	size_t k = 0;
 
-		if (EVP_DigestUpdate(md, t, (size_t)k) != 1)
-			*ok = false;
+	for (size_t i = 0; i < n && *ok; i++) {
+		uint8_t be[2] = { (uint8_t)(v[i] >> 8), (uint8_t)v[i] };
+
+		/* room for ",abcd" and hd_hex's NUL */
+		if (k + 6 > sizeof(t)) {
+			if (EVP_DigestUpdate(md, t, k) != 1)
+				*ok = false;
+			k = 0;
+		}
+		if (i)
+			t[k++] = ',';
+		hd_hex(t + k, be, 2);
+		k += 4;
 	}
+	if (k && *ok && EVP_DigestUpdate(md, t, k) != 1)
+		*ok = false;
 }
 
 static void sha12(EVP_MD_CTX *md, char out[13], bool *ok)
@@ -494,8 +508,7 @@ static void sha12(EVP_MD_CTX *md, char out[13], bool *ok)
 		*ok = false;
 		return;
 	}
-	for (unsigned i = 0; i < 6; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	hd_hex(out, d, 6);
 }
 
 static const char *ja4_version(uint16_t v)
