@@ -71,7 +71,6 @@ struct bitwin {
 struct peerent {              /* a peer this host probed: which ports */
 	uint64_t hash;
 	struct hd_addr addr;
-	int64_t used;
 	struct bitwin w;
 	uint64_t bits[2][PORT_WORDS]; /* current, previous epoch */
 };
@@ -79,9 +78,13 @@ struct peerent {              /* a peer this host probed: which ports */
 struct portent {              /* a port this host probed: which peers */
 	uint16_t port;
 	uint8_t proto;
-	int64_t used;
 	struct bitwin w;
 	uint64_t bits[2][PEER_WORDS];
+};
+
+struct kent {                 /* a key column's entry: an entry's key, last use */
+	uint64_t key;
+	int64_t used;
 };
 
 struct pair {
@@ -136,8 +139,11 @@ struct host {
 	struct portent *ports;
 	uint32_t nports, ports_cap;
 	/* compact key columns beside the peer, port and pair tables: a look-up
-	 * scans 8 bytes an entry instead of the entries' ~100-300 */
-	uint64_t *peer_keys, *port_keys, *pair_keys;
+	 * (and, for peers and ports, the search for the least recently used
+	 * entry to reuse) scans 8-16 bytes an entry instead of the entries'
+	 * ~100-300 */
+	struct kent *peer_col, *port_col;
+	uint64_t *pair_keys;
 	uint32_t peer_kcap, port_kcap, pair_kcap;
 	struct login *logins;
 	uint32_t nlogins, logins_cap;
@@ -657,15 +663,15 @@ static void *table_slot(struct behave *b, struct host *h, void **arr, uint32_t *
 /* Makes a key column hold as many keys as its table will after its next
  * growth (n entries of cap, growing to twice cap or first, up to max), so
  * that the column never lags the table. false when out of memory. */
-static bool keys_reserve(struct behave *b, struct host *h, uint64_t **keys, uint32_t *kcap,
-			 uint32_t n, uint32_t cap, uint32_t max, uint32_t first)
+static bool keys_reserve(struct behave *b, struct host *h, void **keys, uint32_t *kcap,
+			 uint32_t n, uint32_t cap, uint32_t max, uint32_t first, size_t elsz)
 {
 	uint32_t want = n < cap || cap >= max ? cap : (cap ? cap * 2 : first);
-	uint64_t *nk;
+	void *nk;
 
 	if (want <= *kcap)
 		return true;
-	nk = grow(b, h, *keys, *kcap, want, sizeof(**keys));
+	nk = grow(b, h, *keys, *kcap, want, elsz);
 	if (!nk)
 		return false;
 	*keys = nk;
@@ -679,6 +685,42 @@ static uint32_t keys_find(const uint64_t *keys, uint32_t n, uint32_t i, uint64_t
 	for (; i < n; i++)
 		if (keys[i] == key)
 			break;
+	return i;
+}
+
+static uint32_t kent_find(const struct kent *col, uint32_t n, uint32_t i, uint64_t key)
+{
+	for (; i < n; i++)
+		if (col[i].key == key)
+			break;
+	return i;
+}
+
+/* A zeroed entry for key in a table with a kent column (n entries of
+ * *cap, elsz bytes each): the table grown while under max, else its least
+ * recently used entry reused. Returns its index, or -1 when out of memory. */
+static int64_t keyed_slot(struct behave *b, struct host *h, void **arr, struct kent **col,
+			  uint32_t *kcap, uint32_t *n, uint32_t *cap, uint32_t max, size_t elsz,
+			  uint64_t key, int64_t now)
+{
+	void *na;
+	uint32_t i;
+
+	if (!keys_reserve(b, h, (void **)col, kcap, *n, *cap, max, 2, sizeof(**col)))
+		return -1;
+	na = table_grow(b, h, *arr, *n, cap, max, 2, elsz);
+	if (na)
+		*arr = na;
+	if (*n < *cap)
+		i = (*n)++;
+	else if (*n)
+		i = (uint32_t)((struct kent *)table_oldest(*col, *n, sizeof(**col),
+							   offsetof(struct kent, used)) - *col);
+	else
+		return -1;
+	memset((char *)*arr + (size_t)i * elsz, 0, elsz);
+	(*col)[i].key = key;
+	(*col)[i].used = now;
 	return i;
 }
 
@@ -720,8 +762,8 @@ static void host_free(struct behave *b, struct host *h)
 	free(h->pairs);
 	free(h->peers);
 	free(h->ports);
-	free(h->peer_keys);
-	free(h->port_keys);
+	free(h->peer_col);
+	free(h->port_col);
 	free(h->pair_keys);
 	free(h->logins);
 	free(h->probes);
@@ -1062,24 +1104,22 @@ static struct peerent *peer_get(struct behave *b, struct host *h, const struct h
 {
 	struct peerent *p;
 	void *arr = h->peers;
+	int64_t k;
 
-	for (uint32_t i = keys_find(h->peer_keys, h->npeers, 0, hash); i < h->npeers;
-	     i = keys_find(h->peer_keys, h->npeers, i + 1, hash))
+	for (uint32_t i = kent_find(h->peer_col, h->npeers, 0, hash); i < h->npeers;
+	     i = kent_find(h->peer_col, h->npeers, i + 1, hash))
 		if (addr_equal(&h->peers[i].addr, peer)) {
-			h->peers[i].used = now;
+			h->peer_col[i].used = now;
 			return &h->peers[i];
 		}
-	if (!keys_reserve(b, h, &h->peer_keys, &h->peer_kcap, h->npeers, h->peers_cap, PEER_MAX, 2))
-		return NULL;
-	p = table_slot(b, h, &arr, &h->npeers, &h->peers_cap, PEER_MAX, 2, sizeof(*p),
-		       offsetof(struct peerent, used));
+	k = keyed_slot(b, h, &arr, &h->peer_col, &h->peer_kcap, &h->npeers, &h->peers_cap,
+		       PEER_MAX, sizeof(*p), hash, now);
 	h->peers = arr;
-	if (!p)
+	if (k < 0)
 		return NULL;
-	h->peer_keys[p - h->peers] = hash;
+	p = &h->peers[k];
 	p->addr = *peer;
 	p->hash = hash;
-	p->used = now;
 	p->w.epoch = INT64_MIN / 2;
 	return p;
 }
@@ -1090,23 +1130,21 @@ static struct portent *port_get(struct behave *b, struct host *h, uint8_t proto,
 	struct portent *p;
 	void *arr = h->ports;
 	uint64_t key = (uint64_t)proto << 16 | port;
-	uint32_t i = keys_find(h->port_keys, h->nports, 0, key);
+	uint32_t i = kent_find(h->port_col, h->nports, 0, key);
+	int64_t k;
 
 	if (i < h->nports) {
-		h->ports[i].used = now;
+		h->port_col[i].used = now;
 		return &h->ports[i];
 	}
-	if (!keys_reserve(b, h, &h->port_keys, &h->port_kcap, h->nports, h->ports_cap, PORT_MAX, 2))
-		return NULL;
-	p = table_slot(b, h, &arr, &h->nports, &h->ports_cap, PORT_MAX, 2, sizeof(*p),
-		       offsetof(struct portent, used));
+	k = keyed_slot(b, h, &arr, &h->port_col, &h->port_kcap, &h->nports, &h->ports_cap,
+		       PORT_MAX, sizeof(*p), key, now);
 	h->ports = arr;
-	if (!p)
+	if (k < 0)
 		return NULL;
-	h->port_keys[p - h->ports] = key;
+	p = &h->ports[k];
 	p->port = port;
 	p->proto = proto;
-	p->used = now;
 	p->w.epoch = INT64_MIN / 2;
 	return p;
 }
@@ -1316,7 +1354,8 @@ static struct pair *pair_get(struct behave *b, struct host *h, const struct hd_a
 		if (p->port == port && p->proto == proto && addr_equal(&p->peer, peer))
 			return p;
 	}
-	if (!keys_reserve(b, h, &h->pair_keys, &h->pair_kcap, h->npairs, h->pairs_cap, PAIR_MAX, 4))
+	if (!keys_reserve(b, h, (void **)&h->pair_keys, &h->pair_kcap, h->npairs, h->pairs_cap,
+			  PAIR_MAX, 4, sizeof(*h->pair_keys)))
 		return NULL;
 	np = table_grow(b, h, h->pairs, h->npairs, &h->pairs_cap, PAIR_MAX, 4, sizeof(*np));
 	if (np)
