@@ -100,6 +100,7 @@ struct ioc_index {
 	struct v6slot *v6;
 	size_t v6cap;
 	uint32_t *r4start; /* ranges of IPv4, start narrowed to 32 bits */
+	uint32_t *r4dir;   /* 65537: the first range whose start's /16 is >= i */
 	struct label *r4lab;
 	size_t r4n;
 	struct ranges r6;
@@ -301,6 +302,24 @@ static const uint64_t *bloom_block(const struct ioc_index *x, uint32_t hash, uns
 	bit[1] = (unsigned)(h >> 9 & 511);
 	bit[2] = (unsigned)(h >> 18 & 511);
 	return x->bloom + ((h >> 32) & (x->bloom_blocks - 1)) * 8;
+}
+
+static void bloom_add(struct ioc_index *x, uint32_t hash)
+{
+	unsigned bit[3];
+	uint64_t *b;
+
+	if (!x->bloom_blocks)
+		return;
+	b = (uint64_t *)bloom_block(x, hash, bit);
+	for (int i = 0; i < 3; i++)
+		b[bit[i] / 64] |= (uint64_t)1 << (bit[i] % 64);
+}
+
+/* An IPv4 address's key in the Bloom filter (its text form has another) */
+static uint32_t v4bloom(uint32_t k)
+{
+	return mix32(k ^ 0x9e3779b9u) ^ 0x85ebca6bu;
 }
 
 static bool bloom_maybe(const struct ioc_index *x, uint32_t hash)
@@ -893,6 +912,7 @@ void ioc_index_destroy(struct ioc_index *x)
 	free(x->v4);
 	free(x->v6);
 	free(x->r4start);
+	free(x->r4dir);
 	free(x->r4lab);
 	free(x->r6.start);
 	free(x->r6.lab);
@@ -918,6 +938,7 @@ size_t ioc_index_memory(const struct ioc_index *x)
 	return sizeof(*x) + x->cap * sizeof(*x->e) + x->xcap * sizeof(*x->xs) +
 	       x->icap * sizeof(*x->is) + x->arena_bytes + x->v4cap * sizeof(*x->v4) +
 	       x->v6cap * sizeof(*x->v6) + x->r4n * (sizeof(*x->r4start) + sizeof(*x->r4lab)) +
+	       (x->r4dir ? 65537 * sizeof(*x->r4dir) : 0) +
 	       x->r6.cap * (sizeof(*x->r6.start) + sizeof(*x->r6.lab)) +
 	       x->bloom_blocks * 8 * sizeof(*x->bloom);
 }
@@ -1610,6 +1631,7 @@ static int build_addresses(struct ioc_index *x)
 				x->v4[j].addr = k;
 				x->v4[j].ioc = s->ioc;
 				x->v4[j].allow = s->allow;
+				bloom_add(x, v4bloom(k));
 			} else {
 				size_t j, m = x->v6cap - 1;
 				for (j = addr6_hash(a.a) & m; x->v6[j].ioc || x->v6[j].allow;
@@ -1647,6 +1669,17 @@ static int build_addresses(struct ioc_index *x)
 		x->r4lab[i] = r4.lab[i];
 	}
 	x->r4n = r4.n;
+	/* a /16 directory narrows each look-up's binary search to the ranges
+	 * starting in the address's /16 (and the one before) */
+	x->r4dir = malloc(65537 * sizeof(*x->r4dir));
+	if (x->r4dir) {
+		size_t i = 0;
+		for (uint32_t p16 = 0; p16 <= 65536; p16++) {
+			while (i < r4.n && (x->r4start[i] >> 16) < p16)
+				i++;
+			x->r4dir[p16] = (uint32_t)i;
+		}
+	}
 	err = 0;
 out:
 	free(r4.start);
@@ -1666,17 +1699,9 @@ static void bloom_build(struct ioc_index *x)
 	if (!x->bloom)
 		return;
 	x->bloom_blocks = n;
-	for (size_t i = 0; i < x->xcap; i++) {
-		const struct xslot *sl = &x->xs[i];
-		unsigned bit[3];
-		uint64_t *b;
-
-		if (sl->ioc == NONE && sl->allow == NONE)
-			continue;
-		b = (uint64_t *)bloom_block(x, sl->hash, bit);
-		for (int k = 0; k < 3; k++)
-			b[bit[k] / 64] |= (uint64_t)1 << (bit[k] % 64);
-	}
+	for (size_t i = 0; i < x->xcap; i++)
+		if (x->xs[i].ioc != NONE || x->xs[i].allow != NONE)
+			bloom_add(x, x->xs[i].hash);
 }
 
 int ioc_index_finish(struct ioc_index *x)
@@ -1689,7 +1714,8 @@ int ioc_index_finish(struct ioc_index *x)
 		return 0;
 	if (!x->xcap && xgrow(x)) /* lookups need a table, even an empty one */
 		return -ENOMEM;
-	err = build_addresses(x);
+	bloom_build(x); /* without memory for it, look-ups just go to the tables */
+	err = build_addresses(x); /* adds the IPv4 addresses to the filter */
 	if (err)
 		return err;
 	if (x->cap > x->n && x->n) { /* give back the doubling's slack */
@@ -1699,7 +1725,6 @@ int ioc_index_finish(struct ioc_index *x)
 			x->cap = x->n;
 		}
 	}
-	bloom_build(x); /* without memory for it, look-ups just go to xs */
 	x->finished = true;
 	return 0;
 }
@@ -1731,7 +1756,8 @@ struct ioc_hit ioc_lookup_ip(const struct ioc_index *x, const struct hd_addr *ad
 	if (a.family == 4) {
 		uint32_t k = v4key(a.a);
 		size_t lo = 0, hi = x->r4n, m = x->v4cap - 1;
-		for (size_t j = mix32(k) & m; x->v4[j].ioc || x->v4[j].allow; j = (j + 1) & m) {
+		for (size_t j = mix32(k) & m; (!x->bloom_blocks || bloom_maybe(x, v4bloom(k))) &&
+		     (x->v4[j].ioc || x->v4[j].allow); j = (j + 1) & m) {
 			if (x->v4[j].addr == k) {
 				take(&h, x, x->v4[j].ioc, x->v4[j].allow);
 				break;
@@ -1739,6 +1765,13 @@ struct ioc_hit ioc_lookup_ip(const struct ioc_index *x, const struct hd_addr *ad
 		}
 		if (h.ioc && h.allow)
 			return h;
+		if (x->r4dir) {
+			lo = x->r4dir[k >> 16];
+			lo = lo ? lo - 1 : 0;
+			hi = x->r4dir[(k >> 16) + 1];
+			if (hi <= lo)
+				hi = lo + 1;
+		}
 		while (hi - lo > 1) { /* the last range starting at or before k */
 			size_t mid = lo + (hi - lo) / 2;
 			if (x->r4start[mid] <= k)

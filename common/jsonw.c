@@ -101,6 +101,18 @@ unsigned utf8_seq_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* bytes copied as they are: printable ASCII but the quote and backslash */
+#define P16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const bool plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
+	[0x30] = P16,
+	[0x40] = P16,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x5c backslash */
+	[0x60] = P16,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x7f DEL */
+};
+#undef P16
+
 size_t jw_escape(char *out, size_t size, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -115,8 +127,7 @@ size_t jw_escape(char *out, size_t size, const char *str, size_t n)
 		size_t run = i;
 
 		/* fast path: a run of plain printable ASCII is copied at once */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
-		       s[run] != '\\')
+		while (run < n && plain[s[run]])
 			run++;
 		if (run > i) {
 			size_t k = run - i;

@@ -638,6 +638,8 @@ static void put_bytes(struct jw *w, const char *key, const char *s, size_t n)
 	char buf[DNS_RDATA_MAX * 4 + 1];
 	size_t i = 0, o = 0;
 
+	while (i < n && u[i] < 0x80) /* names are ASCII as a rule */
+		i++;
 	while (i < n) {
 		unsigned l = utf8_seq_len(u + i, n - i);
 
