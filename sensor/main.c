@@ -64,6 +64,11 @@ struct sensor {
 	bool signal_started;
 	bool yara_init;
 	pthread_t reload_thread;
+	/* the workers' nDPI modules, made in a thread of their own while the
+	 * rules load (each takes ~10 ms of set-up) */
+	pthread_t dpi_thread;
+	bool dpi_started;
+	struct dpi **dpis;
 	bool reload_started;
 	uint64_t generation;
 	bool threaded;
@@ -681,6 +686,44 @@ static int load_settings(struct sensor *s, int argc, char **argv, int *exit_code
 	return 0;
 }
 
+static void *dpi_prepare_main(void *arg)
+{
+	struct sensor *s = arg;
+	char err[256];
+
+	/* one module after the other: nDPI's set-up is not thread-safe; one
+	 * that fails is made (and its failure reported) by worker_create */
+	for (unsigned i = 0; i < s->nworkers; i++)
+		s->dpis[i] = dpi_create(err, sizeof(err));
+	return NULL;
+}
+
+/* Starts making the workers' nDPI modules beside whatever setup() does
+ * next; dpi_prepared() waits for them. Without memory or a thread, the
+ * workers make their own. */
+static void dpi_prepare(struct sensor *s)
+{
+	s->dpis = calloc(s->nworkers, sizeof(*s->dpis));
+	if (s->dpis)
+		s->dpi_started = !pthread_create(&s->dpi_thread, NULL, dpi_prepare_main, s);
+}
+
+/* Worker i's prepared module, handed over (NULL if there is none). */
+static struct dpi *dpi_prepared(struct sensor *s, unsigned i)
+{
+	struct dpi *d;
+
+	if (s->dpi_started) {
+		pthread_join(s->dpi_thread, NULL);
+		s->dpi_started = false;
+	}
+	if (!s->dpis || i >= s->nworkers)
+		return NULL;
+	d = s->dpis[i];
+	s->dpis[i] = NULL;
+	return d;
+}
+
 static int setup(struct sensor *s)
 {
 	char err[1024];
@@ -750,6 +793,11 @@ static int setup(struct sensor *s)
 		log_err("out of memory");
 		return -ENOMEM;
 	}
+	s->nworkers = s->o.workers ? (unsigned)s->o.workers : (unsigned)get_nprocs();
+	if (s->nworkers < 1)
+		s->nworkers = 1;
+	s->threaded = s->nworkers > 1;
+	dpi_prepare(s);
 	if (s->o.rules && *s->o.rules) {
 		struct ruleset *r;
 		if (yrr_global_init()) {
@@ -784,10 +832,6 @@ static int setup(struct sensor *s)
 		if (start_publisher(s, ec.sensor_id))
 			return -EINVAL;
 	}
-	s->nworkers = s->o.workers ? (unsigned)s->o.workers : (unsigned)get_nprocs();
-	if (s->nworkers < 1)
-		s->nworkers = 1;
-	s->threaded = s->nworkers > 1;
 	s->workers = calloc(s->nworkers, sizeof(*s->workers));
 	if (!s->workers)
 		return -ENOMEM;
@@ -810,7 +854,8 @@ static int setup(struct sensor *s)
 			.home = s->home, .nhome = s->nhome,
 			.yara_timeout = (unsigned)s->o.yara_timeout,
 		};
-		s->workers[i] = worker_create(i, &fc, s->eve, &det, err, sizeof(err));
+		s->workers[i] = worker_create(i, &fc, s->eve, &det, dpi_prepared(s, i),
+					      err, sizeof(err));
 		if (!s->workers[i]) {
 			log_err("worker %u: %s", i, err);
 			return -ENOMEM;
@@ -1019,6 +1064,9 @@ out:
 		worker_destroy(s.workers[i]);
 	}
 	free(s.workers);
+	for (unsigned i = 0; i < s.nworkers; i++) /* modules no worker took */
+		dpi_destroy(dpi_prepared(&s, i));
+	free(s.dpis);
 	if (s.reload_started)
 		pthread_join(s.reload_thread, NULL);
 	incidents_destroy(s.incidents);

@@ -100,15 +100,17 @@ static void use_rules(struct worker *w)
 
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
 			     struct eve *eve, const struct worker_detect *det,
-			     char *err, size_t errlen)
+			     struct dpi *dpi, char *err, size_t errlen)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	struct flowtab_config c = *fc;
 
 	if (!w) {
+		dpi_destroy(dpi);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	w->dpi = dpi;
 	w->index = index;
 	if (det)
 		w->det = *det;
@@ -120,7 +122,8 @@ struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
 	w->match.nhome = w->det.nhome;
 	w->match.behave = w->det.behave;
 	w->eve = eve_clone(eve);
-	w->dpi = dpi_create(err, errlen);
+	if (!w->dpi)
+		w->dpi = dpi_create(err, errlen);
 	if (!w->eve || !w->dpi)
 		goto fail;
 	w->match.dpi = w->dpi;

@@ -52,12 +52,13 @@ struct worker_detect {
 	unsigned yara_timeout;     /* seconds; 0: 5 */
 };
 
-/* Creates a worker writing events through its own clone of eve.
- * Call from one thread at a time (nDPI's initialisation is not
- * thread-safe). */
+/* Creates a worker writing events through its own clone of eve, with
+ * dpi as its nDPI module (made by dpi_create(); the worker owns it from
+ * here, even on failure) or, if NULL, a module of its own. Call from one
+ * thread at a time (nDPI's initialisation is not thread-safe). */
 struct worker *worker_create(unsigned index, const struct flowtab_config *fc,
 			     struct eve *eve, const struct worker_detect *det,
-			     char *err, size_t errlen);
+			     struct dpi *dpi, char *err, size_t errlen);
 /* Reassembly bounds: depth per flow and direction, memcap of this
  * worker's buffered segments (0 = unlimited). Before worker_start(). */
 void worker_stream_limits(struct worker *w, uint64_t depth, uint64_t memcap);

@@ -121,7 +121,7 @@ static int setup(void)
 		det.incidents = S.incidents;
 		det.behave = S.behave;
 	}
-	S.w = worker_create(0, &fc, S.eve, &det, err, sizeof(err));
+	S.w = worker_create(0, &fc, S.eve, &det, NULL, err, sizeof(err));
 	if (!S.w)
 		return -1;
 	worker_stream_limits(S.w, 1u << 20, 16u << 20);
