@@ -133,17 +133,6 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void trim(const char **s, size_t *n)
 {
 	while (*n && is_blank((unsigned char)**s)) {
@@ -512,7 +501,7 @@ static int norm_hex(const char *s, size_t n, size_t digits, bool colons, struct 
 	for (size_t i = 0; i < n; i++) {
 		if (colons && s[i] == ':')
 			continue;
-		if (hexval((unsigned char)s[i]) < 0)
+		if (hd_hexval((unsigned char)s[i]) < 0)
 			return fail(why, "not a hexadecimal digit");
 		if (got == digits)
 			return fail(why, "too many hexadecimal digits");
@@ -663,9 +652,9 @@ static size_t norm_pct(const char *s, size_t n, const char *stop, struct wbuf *w
 
 	for (i = 0; i < n && !strchr(stop, s[i]); i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-		    hexval((unsigned char)s[i + 2]) >= 0) {
-			int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+		if (c == '%' && i + 2 < n && hd_hexval((unsigned char)s[i + 1]) >= 0 &&
+		    hd_hexval((unsigned char)s[i + 2]) >= 0) {
+			int v = hd_hexval((unsigned char)s[i + 1]) * 16 + hd_hexval((unsigned char)s[i + 2]);
 			if (unreserved(v))
 				wputc(w, (char)v);
 			else

@@ -118,16 +118,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 /* URL parsing                                                         */
 /* ------------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..len) into dst (size bytes). Refuses bad escapes,
  * %00 and results that do not fit. */
 static int pct_decode(const char *s, size_t len, char *dst, size_t size,
@@ -143,12 +133,12 @@ static int pct_decode(const char *s, size_t len, char *dst, size_t size,
 				set_err(err, errlen, "redis URL: bad percent escape in %s", what);
 				return -EINVAL;
 			}
-			if (hexval((unsigned char)s[i + 1]) < 0 ||
-			    hexval((unsigned char)s[i + 2]) < 0) {
+			if (hd_hexval((unsigned char)s[i + 1]) < 0 ||
+			    hd_hexval((unsigned char)s[i + 2]) < 0) {
 				set_err(err, errlen, "redis URL: bad percent escape in %s", what);
 				return -EINVAL;
 			}
-			c = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+			c = hd_hexval((unsigned char)s[i + 1]) * 16 + hd_hexval((unsigned char)s[i + 2]);
 			if (c == 0) {
 				set_err(err, errlen, "redis URL: %%00 in %s", what);
 				return -EINVAL;

@@ -183,6 +183,17 @@ const char *addr_format(const struct hd_addr *a, char *buf, size_t size)
 	return buf;
 }
 
+int hd_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void hd_hex(char *out, const uint8_t *d, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -35,6 +35,8 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * of d[0..n) and a NUL (2n + 1 bytes); hd_utoa writes v in decimal with a
  * NUL (at most 21 bytes) and returns the digits written. */
 void hd_hex(char *out, const uint8_t *d, size_t n);
+/* The value of the hex digit c (either case), or -1. */
+int hd_hexval(int c);
 size_t hd_utoa(char *out, uint64_t v);
 /* "64M", "1G", "512k", "1048576" (binary units) */
 int parse_size(const char *s, uint64_t *out);

@@ -364,24 +364,13 @@ void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size
 	scan(m, f, data, len, where, ts);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* d gets the 32 bytes of a sha256 in hex; false if it is not one. */
 static bool sha256_bytes(const char *hex, uint8_t d[32])
 {
 	if (!hex)
 		return false;
 	for (int i = 0; i < 32; i++) {
-		int hi = hexval(hex[2 * i]), lo = hi < 0 ? -1 : hexval(hex[2 * i + 1]);
+		int hi = hd_hexval(hex[2 * i]), lo = hi < 0 ? -1 : hd_hexval(hex[2 * i + 1]);
 		if (lo < 0)
 			return false;
 		d[i] = (uint8_t)(hi << 4 | lo);

@@ -203,17 +203,6 @@ static bool parse_content_length(const uint8_t *s, size_t n, int64_t *out)
 	return true;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Chunk-size line without its line end. Returns 1 with *out set, 0 for a
  * blank line (skipped, as libhtp does), -1 if invalid. */
 static int parse_chunk_size(const uint8_t *s, size_t n, uint64_t *out)
@@ -226,8 +215,8 @@ static int parse_chunk_size(const uint8_t *s, size_t n, uint64_t *out)
 		i++;
 	if (i == n)
 		return 0;
-	for (; i < n && hexval(s[i]) >= 0; i++) {
-		v = v * 16 + (uint64_t)hexval(s[i]);
+	for (; i < n && hd_hexval(s[i]) >= 0; i++) {
+		v = v * 16 + (uint64_t)hd_hexval(s[i]);
 		if (v > CHUNK_SIZE_MAX)
 			return -1;
 		digits++;
