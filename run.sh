@@ -100,7 +100,7 @@ fuzz() {
   local targets=("$@")
   [ ${#targets[@]} -gt 0 ] || targets=(decode dns http tls ioc import conf playbook redis_reply spool)
   if [ ! -f "$fb/build.ninja" ]; then
-    CC=clang meson setup "$fb" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+    CC=clang meson setup "$fb" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false >/dev/null
   fi
   meson compile -C "$fb" >/dev/null || meson compile -C "$fb"
   rm -rf "$fb/seeds"
@@ -164,7 +164,7 @@ case "${1:-}" in
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 "${@:2}"
     # the same code again under AddressSanitizer and UBSan, over the captures
     say "== sanitizer build (ASan + UBSan): every suite (unit, pcap, queue, corpus, peers, detect, rules, playbooks, deploy, bounds, live, fuzz)"
-    BUILD=$BUILD-asan build_options="-Db_sanitize=address,undefined -Db_lundef=false" build
+    BUILD=$BUILD-asan build_options="-Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false" build
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 \
