@@ -104,11 +104,12 @@ struct ioc_index {
 	struct label *r4lab;
 	size_t r4n;
 	struct ranges r6;
-	/* A blocked Bloom filter over the hashes in xs, built by
-	 * ioc_index_finish(): most look-ups are of values that are no
-	 * indicator, and the filter (16 bits an entry, 2 MB for a million)
-	 * answers those from cache where xs (12 bytes a slot, half empty)
-	 * would cost a trip to memory. Blocks of 512 bits, 3 bits each. */
+	/* A blocked Bloom filter over the hashes in xs and the exact IPv4
+	 * addresses (v4bloom), built by ioc_index_finish(): most look-ups are
+	 * of values that are no indicator, and the filter (16 bits an entry,
+	 * 2 MB for a million) answers those from cache where xs (12 bytes a
+	 * slot, half empty) would cost a trip to memory. Blocks of 512 bits,
+	 * 3 bits each. */
 	uint64_t *bloom;
 	size_t bloom_blocks;    /* a power of two, or 0: no filter */
 };
@@ -1745,8 +1746,10 @@ struct ioc_hit ioc_lookup_ip(const struct ioc_index *x, const struct hd_addr *ad
 	if (a.family == 4) {
 		uint32_t k = v4key(a.a);
 		size_t lo = 0, hi = x->r4n, m = x->v4cap - 1;
-		for (size_t j = mix32(k) & m; (!x->bloom_blocks || bloom_maybe(x, v4bloom(k))) &&
-		     (x->v4[j].ioc || x->v4[j].allow); j = (j + 1) & m) {
+		bool listed = !x->bloom_blocks || bloom_maybe(x, v4bloom(k));
+
+		for (size_t j = mix32(k) & m; listed && (x->v4[j].ioc || x->v4[j].allow);
+		     j = (j + 1) & m) {
 			if (x->v4[j].addr == k) {
 				take(&h, x, x->v4[j].ioc, x->v4[j].allow);
 				break;
