@@ -176,8 +176,8 @@ static void on_body(void *user, const struct http_tx *tx, int dir,
 		match_value(x->match, m->f, IOC_SHA256, r.sha256, "http-file", ts);
 		/* uploads were scanned in the client's stream already */
 		if (dir)
-			match_scan_file(x->match, m->f, r.sha256, r.head, r.head_len,
-					"http-download", ts);
+			match_scan_file(x->match, m->f, r.has_sha256 ? r.sha256_bytes : NULL,
+					r.head, r.head_len, "http-download", ts);
 	}
 	file_free(m->body[dir]);
 	m->body[dir] = NULL;

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "digest.h"
+#include "util.h"
 #include "banned.h"
 
 /* the digests of a file, in enum digest's order */
@@ -104,17 +105,6 @@ static void file_plain(void *user, const uint8_t *data, size_t len)
 	}
 }
 
-static void hex(char *out, const unsigned char *d, unsigned n)
-{
-	static const char h[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < n; i++) {
-		out[2 * i] = h[d[i] >> 4];
-		out[2 * i + 1] = h[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void file_end(struct file_state *f, bool complete, struct file_result *r,
 	      struct file_stats *st)
 {
@@ -157,8 +147,13 @@ void file_end(struct file_state *f, bool complete, struct file_result *r,
 		complete = false;
 	for (int i = 0; i < D_COUNT; i++) {
 		mdlen = 0;
-		if (f->ok && EVP_DigestFinal_ex(f->ctx[i], md, &mdlen) == 1)
-			hex(outs[i], md, mdlen);
+		if (!f->ok || EVP_DigestFinal_ex(f->ctx[i], md, &mdlen) != 1)
+			continue;
+		hd_hex(outs[i], md, mdlen);
+		if (i == D_SHA256 && mdlen == sizeof(r->sha256_bytes)) {
+			memcpy(r->sha256_bytes, md, mdlen);
+			r->has_sha256 = true;
+		}
 	}
 	f->ok = false;
 	r->size = f->size;

@@ -21,6 +21,8 @@
 
 struct file_result {
 	char md5[33], sha1[41], sha256[65];
+	uint8_t sha256_bytes[32]; /* the same digest, when has_sha256 */
+	bool has_sha256;
 	uint64_t size;
 	const uint8_t *head;     /* the first bytes, for YARA */
 	size_t head_len;

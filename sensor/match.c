@@ -364,20 +364,6 @@ void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size
 	scan(m, f, data, len, where, ts);
 }
 
-/* d gets the 32 bytes of a sha256 in hex; false if it is not one. */
-static bool sha256_bytes(const char *hex, uint8_t d[32])
-{
-	if (!hex)
-		return false;
-	for (int i = 0; i < 32; i++) {
-		int hi = hd_hexval(hex[2 * i]), lo = hi < 0 ? -1 : hd_hexval(hex[2 * i + 1]);
-		if (lo < 0)
-			return false;
-		d[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return hex[64] == '\0';
-}
-
 /* The slot of digest d in the memory of clean files, emptied first if
  * the rules changed since it was filled; NULL without memory. */
 static uint8_t *clean_slot(struct match *m, const uint8_t d[32])
@@ -395,20 +381,20 @@ static uint8_t *clean_slot(struct match *m, const uint8_t d[32])
 	return m->clean[k % MATCH_CLEAN_SLOTS];
 }
 
-void match_scan_file(struct match *m, const struct flow *f, const char *sha256,
+void match_scan_file(struct match *m, const struct flow *f, const uint8_t *sha256,
 		     const uint8_t *data, size_t len, const char *where,
 		     const struct timeval *ts)
 {
-	uint8_t d[32], *slot = NULL;
+	uint8_t *slot = NULL;
 
 	if (!m->scanner || !m->incidents || !len)
 		return;
-	if (sha256_bytes(sha256, d) && (slot = clean_slot(m, d)) && !memcmp(slot, d, 32)) {
+	if (sha256 && (slot = clean_slot(m, sha256)) && !memcmp(slot, sha256, 32)) {
 		m->scans_known_clean++;
 		return;
 	}
 	if (scan(m, f, data, len, where, ts) && slot)
-		memcpy(slot, d, 32);
+		memcpy(slot, sha256, 32);
 }
 
 void match_release(struct match *m)

@@ -14,6 +14,7 @@
 #define HAIDANG_MATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/time.h>
 
 #include "flow.h"
@@ -75,11 +76,10 @@ void match_yara(struct match *m, const struct flow *f, const char *rule, const c
  * most one line a minute per worker, saying how many were not. */
 void match_scan(struct match *m, const struct flow *f, const uint8_t *data, size_t len,
 		const char *where, const struct timeval *ts);
-/* The same for a file's first len bytes, known by its sha256 (64 hex
- * digits; NULL or malformed: no memory of it): a file already scanned
- * clean under the current rules is skipped and counted
- * (scans_known_clean). */
-void match_scan_file(struct match *m, const struct flow *f, const char *sha256,
+/* The same for a file's first len bytes, known by its sha256 (32 bytes;
+ * NULL: no memory of it): a file already scanned clean under the current
+ * rules is skipped and counted (scans_known_clean). */
+void match_scan_file(struct match *m, const struct flow *f, const uint8_t *sha256,
 		     const uint8_t *data, size_t len, const char *where,
 		     const struct timeval *ts);
 /* Frees what match_scan_file() remembers. */

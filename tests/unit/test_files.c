@@ -26,6 +26,7 @@
 #include "coding.h"
 #include "digest.h"
 #include "proto_http.h"
+#include "util.h"
 
 #include "banned.h"
 
@@ -136,12 +137,16 @@ static void check_every_split(const char *what, const char *codings, const struc
 	struct file_result r;
 	struct file_stats st = { 0 };
 	unsigned bad = 0;
+	char hex[65] = "";
 
 	for (size_t cut = 0; cut <= body->len; cut++) {
 		struct file_state *f = feed(codings, body, &cut, 1);
 
 		file_end(f, true, &r, &st);
-		if (strcmp(r.sha256, want) || r.size != want_size || !r.complete ||
+		if (r.has_sha256)
+			hd_hex(hex, r.sha256_bytes, sizeof(r.sha256_bytes));
+		if (strcmp(r.sha256, want) || !r.has_sha256 || strcmp(hex, want) ||
+		    r.size != want_size || !r.complete ||
 		    r.decoding != CODING_OK || r.carried != body->len) {
 			if (bad++ < 3)
 				fprintf(stderr, "%s: split at %zu: sha256 %s size %llu decoding %s\n", what,
