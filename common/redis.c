@@ -1721,16 +1721,11 @@ void hd_redis_reply_free(redisReply *reply)
 
 int hd_redis_script_init(struct hd_redis_script *s, const char *src)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
 	memset(s, 0, sizeof(*s));
 	if (!src || !*src)
 		return -EINVAL;
-	if (!EVP_Digest(src, strlen(src), md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+	if (hd_redis_sha1hex(src, strlen(src), s->sha1))
 		return -ENOMEM;
-	for (i = 0; i < mdlen; i++)
-		snprintf(s->sha1 + 2 * i, 3, "%02x", md[i]);
 	s->src = src;
 	s->len = strlen(src);
 	return 0;
@@ -1744,8 +1739,7 @@ int hd_redis_sha1hex(const void *data, size_t n, char out[41])
 	out[0] = '\0';
 	if (!EVP_Digest(data, n, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
 		return -1;
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hd_hex(out, md, mdlen);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "util.h"
 #include "banned.h"
 
 static const EVP_MD *fetched[DIGEST__COUNT];
@@ -36,16 +37,11 @@ const EVP_MD *digest_md(enum digest d)
 
 int digest_hex(enum digest d, const void *data, size_t len, char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 
 	if (!EVP_Digest(data, len, md, &mdlen, digest_md(d), NULL) || 2 * (size_t)mdlen + 1 > size)
 		return -EIO;
-	for (unsigned i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[2 * mdlen] = '\0';
+	hd_hex(out, md, mdlen);
 	return 0;
 }

@@ -230,10 +230,10 @@ const char *eve_last_line(const struct eve *e, size_t *len)
 
 static void tcp_flags_hex(struct jw *w, const char *key, uint8_t fl)
 {
-	static const char hex[] = "0123456789abcdef";
-	char b[3] = { hex[fl >> 4], hex[fl & 15], '\0' };
+	char b[3];
 
-	jw_str(w, key, b);
+	hd_hex(b, &fl, 1);
+	jw_strn(w, key, b, 2);
 }
 
 void eve_flow(struct eve *e, struct dpi *d, const struct flow *f,

@@ -199,8 +199,7 @@ static void make_id(struct incidents *t, struct incident *inc)
 		snprintf(inc->id, sizeof(inc->id), "%016llx", (unsigned long long)hash_bytes(0xcbf29ce484222325ULL, buf, (size_t)n));
 		return;
 	}
-	for (unsigned i = 0; i < 16; i++)
-		snprintf(inc->id + 2 * i, 3, "%02x", md[i]);
+	hd_hex(inc->id, md, 16);
 }
 
 static void list_unlink(struct incidents *t, struct incident *inc)

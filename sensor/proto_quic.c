@@ -679,8 +679,7 @@ static void gquic_chlo(struct quic_state *q, const uint8_t *p, size_t n)
 	q->cyu_hash[0] = '\0';
 	if (EVP_Digest(cyu, cl, md, &mdlen, digest_md(DIGEST_MD5), NULL) == 1 &&
 	    mdlen == 16)
-		for (unsigned i = 0; i < 16; i++)
-			snprintf(q->cyu_hash + 2 * i, 3, "%02x", md[i]);
+		hd_hex(q->cyu_hash, md, 16);
 }
 
 /* gQUIC frames in clear: STREAM frames (1fdooossB, big-endian lengths

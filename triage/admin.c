@@ -55,15 +55,10 @@ static bool valid_name(const char *s)
 static int new_password(char out[49])
 {
 	unsigned char b[24];
-	static const char hex[] = "0123456789abcdef";
 
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return -1;
-	for (size_t i = 0; i < sizeof(b); i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[48] = '\0';
+	hd_hex(out, b, sizeof(b));
 	return 0;
 }
 
