@@ -14,6 +14,7 @@
  * idempotent, so a record sent twice (its reply lost with the connection,
  * then replayed) is counted once.
  */
+#define _GNU_SOURCE /* strerrorname_np */
 #include "publish.h"
 
 #include <errno.h>
@@ -125,21 +126,13 @@ static void spool_report(void *arg, const char *msg)
 		p->cfg.log(4, msg);
 }
 
-/* The symbolic name of the errors a spool append can give, for logs that
- * are searched for "ENOSPC" whatever the locale's wording. */
+/* The symbolic name of an error ("ENOSPC"), for logs that are searched
+ * by it whatever the locale's wording. */
 static const char *errno_name(int e)
 {
-	static const struct { int e; const char *n; } names[] = {
-		{ ENOSPC, "ENOSPC" }, { EDQUOT, "EDQUOT" }, { EFBIG, "EFBIG" },
-		{ EIO, "EIO" }, { EROFS, "EROFS" }, { EACCES, "EACCES" },
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EMSGSIZE, "EMSGSIZE" },
-		{ ENOMEM, "ENOMEM" },
-	};
+	const char *n = strerrorname_np(e);
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (names[i].e == e)
-			return names[i].n;
-	return "errno";
+	return n ? n : "errno";
 }
 
 /* A record that cannot be delivered now goes to disk; if even that fails
