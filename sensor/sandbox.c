@@ -408,11 +408,22 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 #endif
 #endif
 
+/* The failed step and errno's text in err; returns -errno, read before
+ * snprintf can change it. */
+static int fail(char *err, size_t errlen, const char *step)
+{
+	int e = errno;
+
+	snprintf(err, errlen, "seccomp: %s: %s", step, strerror(e));
+	return -e;
+}
+
 int sandbox_enter(char *err, size_t errlen)
 {
 #if defined(SANDBOX_SANITIZED) || !defined(SANDBOX_ARCH)
 	(void)allowed;
 	(void)on_sigsys;
+	(void)fail;
 #if defined(SANDBOX_SANITIZED)
 	/* LeakSanitizer stops the world at exit by ptrace-ing every thread
 	 * from a helper task: no allow list worth having lets that through */
@@ -450,20 +461,12 @@ int sandbox_enter(char *err, size_t errlen)
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSYS, &sa, NULL)) {
-		snprintf(err, errlen, "seccomp: SIGSYS handler: %s", strerror(errno));
-		return -errno;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		snprintf(err, errlen, "seccomp: no_new_privs: %s", strerror(errno));
-		return -errno;
-	}
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
-		int e = errno;
-
-		snprintf(err, errlen, "seccomp: cannot install the filter: %s", strerror(e));
-		return -e;
-	}
+	if (sigaction(SIGSYS, &sa, NULL))
+		return fail(err, errlen, "SIGSYS handler");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return fail(err, errlen, "no_new_privs");
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		return fail(err, errlen, "cannot install the filter");
 	return 0;
 #endif
 }
