@@ -9,9 +9,9 @@
  * (free everything per input: leak detection is on), and never print on
  * their own account.
  *
- * Helpers: a reader that cuts the input into framed pieces, and a private
- * scratch directory (on tmpfs when there is one) for the code that only
- * reads files.
+ * Helpers: a reader that cuts the input into framed pieces, a JSON check
+ * of what the event writers write, and a private scratch directory (on
+ * tmpfs when there is one) for the code that only reads files.
  */
 #ifndef HAIDANG_FUZZ_H
 #define HAIDANG_FUZZ_H
@@ -47,6 +47,12 @@ int fuzz_write_file(const char *path, const uint8_t *data, size_t len);
 /* Aborts (a crash to libFuzzer) unless buf[0..len) is one JSON value:
  * the event writers promise that no wire bytes can break their JSON. */
 void fuzz_check_json(const char *buf, size_t len);
+/* An event object as the EVE writers fill one: fuzz_jw_open() starts it
+ * (1 MiB at most), fuzz_jw_check() closes it, checks its JSON unless it
+ * overflowed (the writer then drops the event) and frees it. */
+struct jw;
+void fuzz_jw_open(struct jw *w);
+void fuzz_jw_check(struct jw *w);
 
 /* Removes every entry of dir (not recursively) and, with self, dir. */
 void fuzz_clear_dir(const char *dir, bool self);

@@ -1,6 +1,7 @@
 /*
- * fuzz_common.c - the helpers of fuzz.h: framing readers over an input
- * and a scratch directory for targets whose code reads files.
+ * fuzz_common.c - the helpers of fuzz.h: framing readers over an input,
+ * the JSON check of event writers, and a scratch directory for targets
+ * whose code reads files.
  *
  * The scratch directory is made under $HAIDANG_FUZZ_TMPDIR, else under
  * /dev/shm when it exists (the spool fsyncs, and a disk would make that
@@ -22,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonw.h"
 #include "banned.h"
 
 uint8_t fuzz_u8(struct fuzz_in *in, uint8_t def)
@@ -146,6 +148,20 @@ void fuzz_clear_dir(const char *dir, bool self)
 	}
 	if (self)
 		rmdir(dir);
+}
+
+void fuzz_jw_open(struct jw *w)
+{
+	jw_init(w, 1 << 20);
+	jw_obj_open(w, NULL);
+}
+
+void fuzz_jw_check(struct jw *w)
+{
+	jw_obj_close(w);
+	if (!w->overflow)
+		fuzz_check_json(w->buf, w->len);
+	jw_finish(w);
 }
 
 void fuzz_check_json(const char *buf, size_t len)

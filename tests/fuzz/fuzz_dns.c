@@ -25,13 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!m)
 		return 0;
 	if (!dns_parse(in.p, in.n, m)) {
-		jw_init(&w, 1 << 20);
-		jw_obj_open(&w, NULL);
+		fuzz_jw_open(&w);
 		dns_write_eve_ex(&w, m, flags & 1, flags & 2 ? (int64_t)m->id : -1);
-		jw_obj_close(&w);
-		if (!w.overflow)
-			fuzz_check_json(w.buf, w.len);
-		jw_finish(&w);
+		fuzz_jw_check(&w);
 		for (unsigned i = 0; i < m->nan; i++)
 			dns_type_name(m->an[i].rrtype, buf, sizeof(buf));
 	}

@@ -22,14 +22,6 @@
 
 #include "banned.h"
 
-static void check(struct jw *w)
-{
-	jw_obj_close(w);
-	if (!w->overflow)
-		fuzz_check_json(w->buf, w->len);
-	jw_finish(w);
-}
-
 static void run_tls(struct fuzz_in *in, bool handshake)
 {
 	struct tls_state *st = tls_state_create();
@@ -67,10 +59,9 @@ static void run_tls(struct fuzz_in *in, bool handshake)
 	tls_cert_sha1(st);
 	tls_cert_chain_len(st);
 	if (tls_seen_hello(st)) {
-		jw_init(&w, 1 << 20);
-		jw_obj_open(&w, NULL);
+		fuzz_jw_open(&w);
 		tls_write_eve(&w, st);
-		check(&w);
+		fuzz_jw_check(&w);
 	}
 	tls_state_destroy(st);
 }
@@ -98,10 +89,9 @@ static void run_quic(struct fuzz_in *in)
 	quic_version_name(quic_version(q), ver, sizeof(ver));
 	quic_alpn(q);
 	if (quic_seen(q)) {
-		jw_init(&w, 1 << 20);
-		jw_obj_open(&w, NULL);
+		fuzz_jw_open(&w);
 		quic_write_eve(&w, q);
-		check(&w);
+		fuzz_jw_check(&w);
 	}
 	quic_state_destroy(q);
 }
@@ -123,10 +113,9 @@ static void run_ssh(struct fuzz_in *in)
 		ssh_looks_like_banner(seg, len);
 		ssh_feed(s, dir, seg, len);
 	}
-	jw_init(&w, 1 << 20);
-	jw_obj_open(&w, NULL);
+	fuzz_jw_open(&w);
 	ssh_write_eve(&w, s);
-	check(&w);
+	fuzz_jw_check(&w);
 	ssh_state_destroy(s);
 }
 
