@@ -26,7 +26,6 @@ import csv
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 from ready import SLOW, ReadySensor  # noqa: E402
+from pcapgen import PCAP_HEADER, dns_query, records_in, tcp_session  # noqa: E402
 
 SENSOR = os.environ["HAIDANG_SENSOR"]
 SRC = os.environ["HAIDANG_SRC"]
@@ -65,12 +65,19 @@ def run(pcaps, rules=RULES, extra=()):
         err = r.stderr.decode("utf-8", "replace")
         if r.returncode != 0:
             check(False, f"sensor exit status {r.returncode}: {' '.join(cmd)}\n{err}")
-        events = [json.loads(l) for l in open(out, encoding="utf-8")] if os.path.exists(out) else []
-    incidents = {}
-    for e in events:
-        if e["event_type"] == "incident":
-            incidents[e["incident"]["id"]] = e["incident"]
+        incidents, events = read_eve(out) if os.path.exists(out) else ({}, [])
     return incidents, events, err
+
+
+def read_eve(path):
+    """(incidents by id, latest state; all events) of an EVE file"""
+    events = [json.loads(l) for l in open(path, encoding="utf-8")]
+    return {e["incident"]["id"]: e["incident"] for e in events if e["event_type"] == "incident"}, events
+
+
+def detect_stats(events):
+    """stats.detect of the last stats event"""
+    return [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
 
 
 def evidence_values(incidents):
@@ -301,13 +308,9 @@ def case_reload():
         p.stdin.close()
         rc = p.wait(timeout=60)
         check(rc == 0, f"reload: the sensor ran on and exited 0 (status {rc})")
-        events = [json.loads(l) for l in open(out, encoding="utf-8")]
+        incs, events = read_eve(out)
         queries = sum(1 for e in events if e["event_type"] == "dns" and e["dns"]["type"] == "request"
                       and any(q["rrname"] == "update-check.badsite.example" for q in e["dns"].get("queries", [])))
-        incs = {}
-        for e in events:
-            if e["event_type"] == "incident":
-                incs[e["incident"]["id"]] = e["incident"]
         hit = [i for i in incs.values() if i["indicator"] == "ioc:update-check.badsite.example"]
         check(len(hit) == 1, "reload: one incident for the indicator added at run time")
         per_pass = queries // 3
@@ -366,65 +369,7 @@ def case_reload_behaviour():
         check(rc == 0, f"reload-behaviour: the sensor exited 0 (status {rc})")
         check(len(scans()) == 1, "reload-behaviour: the same scan is reported after the reload")
 
-# ---- crafted captures --------------------------------------------------------
-
-PCAP_HEADER = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")
-
-
-def frame(src, dst, proto, l4, ts):
-    """One pcap record: Ethernet, IPv4 (src, dst as "a.b.c.d") and l4."""
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0x4000, 64, proto, 0,
-                     bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
-    c = sum(struct.unpack("!10H", ip))
-    c = (c & 0xffff) + (c >> 16)
-    ip = ip[:10] + struct.pack("!H", ~((c & 0xffff) + (c >> 16)) & 0xffff) + ip[12:]
-    f = b"\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00" + ip + l4
-    sec = int(ts)
-    return struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(f), len(f)) + f
-
-
-def tcp_session(cli, srv, cport, sport, request, response, ts):
-    """A whole TCP connection: handshake, request in 1448-byte segments
-    each acknowledged, the response, both FINs. Returns pcap records."""
-    out = []
-    cs, ss = 1000, 5000
-
-    def seg(fwd, flags, seq, ack, data=b""):
-        sp, dp = (cport, sport) if fwd else (sport, cport)
-        tcp = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0) + data
-        out.append(frame(cli if fwd else srv, srv if fwd else cli, 6, tcp, ts + len(out) * 0.0001))
-    seg(True, 0x02, cs, 0)
-    seg(False, 0x12, ss, cs + 1)
-    cs += 1
-    ss += 1
-    seg(True, 0x10, cs, ss)
-    for i in range(0, len(request), 1448):
-        chunk = request[i:i + 1448]
-        seg(True, 0x18, cs, ss, chunk)
-        cs += len(chunk)
-        seg(False, 0x10, ss, cs)
-    seg(False, 0x18, ss, cs, response)
-    ss += len(response)
-    seg(True, 0x11, cs, ss)
-    seg(False, 0x11, ss, cs + 1)
-    seg(True, 0x10, cs + 1, ss + 1)
-    return b"".join(out)
-
-
-def records_in(path):
-    raw = open(path, "rb").read()
-    n, off = 0, 24
-    while off + 16 <= len(raw):
-        off += 16 + int.from_bytes(raw[off + 8:off + 12], "little")
-        n += 1
-    return n
-
-
-def dns_query(name, sport, ts, src="10.88.0.10", dst="10.88.0.1"):
-    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-    dns = struct.pack("!HHHHHH", sport, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", 1, 1)
-    return frame(src, dst, 17, struct.pack("!HHHH", sport, 53, 8 + len(dns), 0) + dns, ts)
-
+# ---- a rule that costs seconds per scan ---------------------------------------
 
 SLOW_RULE = """rule slow_nested_quantifiers {
   meta:
@@ -465,8 +410,8 @@ def case_yara_timeout():
         t0 = time.monotonic()
         incs, events, err = run(pcaps + [slow], rules=rules, extra=("--yara-timeout", "1"))
         took = time.monotonic() - t0
-        det = [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
-        bdet = [e["stats"]["detect"] for e in base_ev if e["event_type"] == "stats"][-1]
+        det = detect_stats(events)
+        bdet = detect_stats(base_ev)
         print(f"     {took:.1f} s for the run with 2 crafted uploads; yara scans {det['yara_scans']} "
               f"(baseline {bdet['yara_scans']}), timeouts {det['yara_timeouts']}")
         check(det["yara_timeouts"] == 2 and bdet["yara_timeouts"] == 0,
@@ -521,7 +466,7 @@ def case_file_memory():
             f.write(PCAP_HEADER + first)
         # one worker: what a worker remembers is its own
         incs, events, _ = run([cap], rules=rules, extra=("--workers", "1"))
-        det = [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
+        det = detect_stats(events)
         files = [e for e in events if e["event_type"] == "fileinfo"]
         print(f"     {len(files)} files, yara scans {det['yara_scans']}, known clean {det.get('yara_known_clean')}")
         check(len(files) == 4, f"file-memory: four downloads logged ({len(files)})")
@@ -548,12 +493,8 @@ def case_file_memory():
         p.stdin.close()
         rc = p.wait(timeout=60)
         check(rc == 0, f"file-memory: the sensor exited 0 ({rc})")
-        events = [json.loads(l) for l in open(out, encoding="utf-8")]
-        det = [e["stats"]["detect"] for e in events if e["event_type"] == "stats"][-1]
-        incs = {}
-        for e in events:
-            if e["event_type"] == "incident":
-                incs[e["incident"]["id"]] = e["incident"]
+        incs, events = read_eve(out)
+        det = detect_stats(events)
         check(det.get("yara_known_clean") == 1 and det["yara_scans"] >= 4,
               f"file-memory: after the reload the clean script is scanned again (known clean "
               f"{det.get('yara_known_clean')}, scans {det['yara_scans']})")
@@ -680,11 +621,8 @@ def case_reload_huge():
             p.stdin.close()
         rc = p.wait(timeout=120)
         check(rc == 0, f"reload-huge: the sensor exited 0 ({rc})")
-        events = [json.loads(l) for l in open(out, encoding="utf-8")]
-        incs = {}
-        for e in events:
-            if e["event_type"] == "incident":
-                incs[e["incident"]["indicator"]] = e["incident"]
+        by_id, events = read_eve(out)
+        incs = {i["indicator"]: i for i in by_id.values()}
         final = [e["stats"] for e in events if e["event_type"] == "stats"][-1]
         check(final["decoder"]["pkts"] == state["sent"],
               f"reload-huge: every packet sent was processed ({final['decoder']['pkts']} of {state['sent']})")

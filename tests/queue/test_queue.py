@@ -35,6 +35,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 from ready import ReadySensor  # noqa: E402
+from pcapgen import PCAP_HEADER, dns_query  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import redisenv  # noqa: E402
@@ -574,26 +575,6 @@ def fill(path):
     finally:
         os.close(fd)
     return n
-
-
-def dns_query(name, src_port, ts):
-    """One pcap record: 10.88.0.10:src_port asks 10.88.0.1 for name (A)."""
-    import struct
-    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-    dns = struct.pack("!HHHHHH", src_port & 0xffff, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
-    udp = struct.pack("!HHHH", src_port, 53, 8 + len(dns), 0) + dns
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), src_port & 0xffff, 0, 64, 17, 0,
-                     bytes([10, 88, 0, 10]), bytes([10, 88, 0, 1]))
-    csum = sum(struct.unpack("!10H", ip))
-    csum = (csum & 0xffff) + (csum >> 16)
-    csum = ~((csum & 0xffff) + (csum >> 16)) & 0xffff
-    ip = ip[:10] + struct.pack("!H", csum) + ip[12:]
-    frame = b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02" + b"\x08\x00" + ip + udp
-    sec = int(ts)
-    return struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(frame), len(frame)) + frame
-
-
-PCAP_HEADER = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")
 
 
 def spool_file_records(spool):
